@@ -1,0 +1,33 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON_VERSION := $(shell cat .python-version)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint app bench clean setup
+
+$(STAMP): pyproject.toml
+	@if [ ! -x "$(PY)" ]; then \
+	  if command -v pyenv >/dev/null 2>&1 && pyenv prefix $(PYTHON_VERSION) >/dev/null 2>&1; then \
+	    "$$(pyenv prefix $(PYTHON_VERSION))/bin/python" -m venv $(VENV); \
+	  else python3 -m venv $(VENV); fi; \
+	fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install the project with its dev tools
+
+run: $(STAMP)  ## the main job: baseline ensemble, results and plots under outputs/
+	$(PY) -m sim
+
+test: $(STAMP)  ## the test suite (what CI runs)
+	$(PY) -m ruff check sim tests
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(PY) -m ruff check sim tests
+	$(PY) -m ruff format --check sim tests
+
+clean:
+	rm -rf $(VENV) outputs/2* outputs/multirun .pytest_cache

@@ -1,0 +1,470 @@
+"""Calibration: a pure function from the evidence base to world parameters.
+
+``calibrate(evidence, capabilities, structure, date)`` turns the facts in
+``seeds/evidence.csv`` (see ``seeds/README.md``) into every number of the
+Afghanistan world at a snapshot date, and records for each parameter the
+evidence ids and the method that produced it.  Choices no document fixes are
+labelled as modelling choices with a plausible range.
+
+Methods (each parameter's ``method`` field names one):
+
+* ``capability``: 0.5 x GDP share + 0.5 x military-expenditure share of the
+  largest actor (World Bank WDI / SIPRI, 2022; ``seeds/capabilities.csv``);
+* ``salience``: strength-weighted count of the actor's facts tagged with each
+  concern, plus a pseudo-count (modelling choice), normalised to sum 1;
+* ``ladder``: the latest recognition-ladder fact dated on or before the
+  snapshot (same month: the highest level); year-only dates count as June;
+* ``affinity``: ``tanh(sum(sign x strength x recency) / scale)`` over the facts
+  linking the pair dated on or before the snapshot, recency ``exp(-age/tau)``;
+  pairs with no fact start neutral (0, a modelling choice);
+* ``trade-table``: the ORF table of Afghanistan's imports and exports by
+  partner (Apr 2022 - Apr 2023, US$ million a year); partners absent from it
+  take other documented figures, else 0;
+* ``demand``: strength-weighted stated demands on the Emirate, capped at 1;
+* ``exposure``: strength- and recency-weighted threat and attack facts naming
+  a group and a target, capped at 1; group strength from the group's facts;
+* ``emirate-stance``: mean signed strength of facts linking the Emirate and a group.
+
+Run ``python -m sim.calibration --report`` for the full table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.dates import month_number, parse_month
+from sim.errors import ConfigError, UserError, WorldError
+from sim.world import CONCERNS, MAX_LEVEL, OBJECTIVES, World, validate_world
+
+#: Ladder level implied by each recognition-ladder kind (DESIGN.md).
+LADDER_LEVELS: dict[str, int] = {
+    "armed_opposition_support": 0,
+    "no_contact": 1,
+    "terror_listing": 1,
+    "terror_delisting": 2,
+    "envoy_contact": 2,
+    "technical_mission": 2,
+    "embassy_handover": 3,
+    "diplomat_accredited": 3,
+    "ambassador_accepted": 4,
+    "de_jure_recognition": 5,
+}
+
+
+@dataclass(frozen=True)
+class ModellingChoice:
+    """A calibration constant no document fixes: value and plausible range."""
+
+    value: float
+    low: float
+    high: float
+    meaning: str
+
+
+#: Calibration constants (all labelled modelling choices).
+CHOICES: dict[str, ModellingChoice] = {
+    "salience_pseudocount": ModellingChoice(0.5, 0.0, 2.0, "pseudo-count added to each concern"),
+    "affinity_scale": ModellingChoice(3.0, 1.0, 6.0, "signed evidence mass giving tanh(1) affinity"),
+    "recency_years": ModellingChoice(2.5, 1.0, 6.0, "e-folding age of evidence for affinities (years)"),
+    "exposure_scale": ModellingChoice(4.0, 1.0, 10.0, "evidence mass giving full exposure to a group"),
+    "strength_floor": ModellingChoice(0.15, 0.05, 0.4, "strength of a group with one fact"),
+}
+
+
+@dataclass(frozen=True)
+class ParameterRecord:
+    """Provenance of one calibrated parameter."""
+
+    name: str
+    value: float
+    evidence: tuple[str, ...]
+    method: str
+    modelling_choice: bool = False
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass
+class Calibration:
+    """A calibrated world and the provenance of each of its numbers."""
+
+    world: World
+    records: list[ParameterRecord] = field(default_factory=list)
+
+    def report(self) -> pd.DataFrame:
+        """Table: parameter, value, evidence ids, method, modelling choice, range."""
+        return pd.DataFrame(
+            {
+                "parameter": [r.name for r in self.records],
+                "value": [round(r.value, 4) for r in self.records],
+                "evidence": [";".join(r.evidence) for r in self.records],
+                "method": [r.method for r in self.records],
+                "modelling_choice": [r.modelling_choice for r in self.records],
+                "range": [
+                    "" if r.low is None else f"[{r.low}, {r.high}]" for r in self.records
+                ],
+            }
+        )
+
+
+# ----------------------------------------------------------------------------------
+def _month_of(date: str) -> int:
+    """Month number of a ``YYYY-MM`` or ``YYYY`` date (year-only dates count as June)."""
+    text = str(date)
+    return month_number(text if "-" in text else f"{text}-06")
+
+
+def _require_structure(structure: dict[str, Any], source: str) -> dict[str, Any]:
+    needed = ("target", "actors", "threat_groups", "borders_target", "transit_capacity",
+              "group_sanctuary", "emirate")
+    for key in needed:
+        if key not in structure:
+            raise WorldError(f"{source}: {key}: missing field")
+    return structure
+
+
+class _Builder:
+    """Accumulates parameters and their provenance."""
+
+    def __init__(self) -> None:
+        self.records: list[ParameterRecord] = []
+
+    def evidence(self, name: str, value: float, ids: list[str] | pd.Series, method: str) -> float:
+        ids = tuple(sorted(set(map(str, ids))))
+        self.records.append(ParameterRecord(name, float(value), ids, method))
+        return float(value)
+
+    def choice(self, name: str, value: float, low: float, high: float, method: str) -> float:
+        self.records.append(
+            ParameterRecord(name, float(value), (), method, modelling_choice=True, low=low, high=high)
+        )
+        return float(value)
+
+
+def calibrate(
+    evidence: pd.DataFrame,
+    capabilities: pd.DataFrame,
+    structure: dict[str, Any],
+    date: str,
+    source: str = "world",
+) -> Calibration:
+    """Derive the world at ``date`` from evidence (pure: no I/O, no randomness).
+
+    Args:
+        evidence: validated facts (:func:`sim.evidence.load_evidence`).
+        capabilities: ``seeds/capabilities.csv`` as a frame.
+        structure: the world file's structural part (actors, target, groups,
+            borders, transit capacities, sanctuaries, Emirate choices).
+        date: snapshot month ``YYYY-MM``.
+    """
+    structure = _require_structure(structure, source)
+    build = _Builder()
+    codes = tuple(structure["actors"])
+    groups = tuple(structure["threat_groups"])
+    target_code = structure["target"]
+    if target_code not in codes:
+        raise WorldError(f"{source}: target: {target_code!r} is not among the actors")
+    target = codes.index(target_code)
+    n, g = len(codes), len(groups)
+    snapshot = month_number(parse_month(date, "start"))
+    facts = evidence[evidence["date"].map(_month_of) <= snapshot].copy()
+    age_years = (snapshot - facts["date"].map(_month_of)) / 12.0
+    tau = CHOICES["recency_years"].value
+    facts["weight"] = facts["strength"] * np.exp(-age_years / tau)
+
+    # Capability -----------------------------------------------------------------
+    caps = capabilities.set_index("code")
+    missing = [c for c in codes if c not in caps.index]
+    if missing:
+        raise WorldError(f"{source}: actors: no capability figures for {missing} in seeds/capabilities.csv")
+    gdp = caps.loc[list(codes), "gdp_busd_2022"].astype(float).to_numpy()
+    milex = caps.loc[list(codes), "military_expenditure_musd_2022"].astype(float).to_numpy()
+    gdp_share = gdp / np.nanmax(gdp)
+    milex_share = np.where(np.isnan(milex), gdp_share, milex / np.nanmax(milex))
+    capability = 0.5 * gdp_share + 0.5 * milex_share
+    capability = capability / capability.max()
+    for i, code in enumerate(codes):
+        build.evidence(
+            f"capability.{code}", capability[i], [f"capabilities:{code}"],
+            "capability: 0.5 GDP share + 0.5 military expenditure share (WDI/SIPRI 2022)",
+        )
+
+    # Salience ----------------------------------------------------------------------
+    pseudo = CHOICES["salience_pseudocount"].value
+    salience = np.zeros((n, len(CONCERNS)))
+    for i, code in enumerate(codes):
+        own = facts[(facts["actor"] == code) & facts["concern"].isin(CONCERNS)]
+        for k, concern in enumerate(CONCERNS):
+            rows = own[own["concern"] == concern]
+            salience[i, k] = rows["strength"].sum() + pseudo
+        salience[i] /= salience[i].sum()
+        for k, concern in enumerate(CONCERNS):
+            rows = own[own["concern"] == concern]
+            build.evidence(
+                f"salience.{code}.{concern}", salience[i, k], rows["id"],
+                "salience: strength-weighted concern counts + pseudo-count, normalised",
+            )
+
+    # Recognition ladder ------------------------------------------------------------
+    recognition = np.full(n, -1, dtype=np.int64)
+    ladder = facts[
+        (facts["counterpart"] == target_code)
+        & (facts["kind"].isin(LADDER_LEVELS) | (facts["kind"] == "stance_assessment"))
+    ].copy()
+    ladder["level"] = np.where(
+        ladder["kind"] == "stance_assessment",
+        ladder["value"],
+        ladder["kind"].map(LADDER_LEVELS),
+    )
+    ladder["month"] = ladder["date"].map(_month_of)
+    for i, code in enumerate(codes):
+        if i == target:
+            continue
+        rows = ladder[ladder["actor"] == code]
+        if rows.empty:
+            raise WorldError(
+                f"{source}: actors.{code}: no recognition-ladder evidence on or before {date}"
+            )
+        latest = rows[rows["month"] == rows["month"].max()]
+        level = int(np.clip(latest["level"].max(), 0, MAX_LEVEL))
+        recognition[i] = level
+        best = latest[latest["level"] == latest["level"].max()]
+        build.evidence(f"recognition.{code}", level, best["id"], "ladder: latest ladder fact")
+
+    # Affinity -------------------------------------------------------------------------
+    scale = CHOICES["affinity_scale"].value
+    affinity = np.zeros((n, n))
+    linked = facts[facts["actor"].isin(codes) & facts["counterpart"].isin(codes) & (facts["sign"] != 0)]
+    for i in range(n):
+        for j in range(i + 1, n):
+            a, b = codes[i], codes[j]
+            rows = linked[
+                ((linked["actor"] == a) & (linked["counterpart"] == b))
+                | ((linked["actor"] == b) & (linked["counterpart"] == a))
+            ]
+            if rows.empty:
+                build.choice(f"affinity.{a}-{b}", 0.0, -0.2, 0.2, "affinity: no evidence, neutral start")
+                continue
+            mass = float((rows["sign"] * rows["weight"]).sum())
+            value = math.tanh(mass / scale)
+            affinity[i, j] = affinity[j, i] = value
+            build.evidence(f"affinity.{a}-{b}", value, rows["id"], "affinity: tanh of recency-weighted signed strength")
+
+    # Trade -------------------------------------------------------------------------------
+    imports = np.zeros(n)
+    exports = np.zeros(n)
+    for metric, array, label in (
+        ("afg_import_musd", imports, "imports"),
+        ("afg_export_musd", exports, "exports"),
+    ):
+        table = evidence[evidence["metric"] == metric]
+        for i, code in enumerate(codes):
+            if i == target:
+                continue
+            rows = table[table["actor"] == code]
+            if rows.empty:
+                build.choice(
+                    f"trade.{label}.{code}", 0.0, 0.0, 50.0,
+                    "trade-table: partner not in the ORF table (below its smallest entry)",
+                )
+                continue
+            array[i] = float(rows["value"].iloc[0])
+            build.evidence(f"trade.{label}.{code}", array[i], rows["id"], "trade-table: ORF table, US$ million/year")
+
+    # Demands --------------------------------------------------------------------------
+    demand_inclusivity = np.zeros(n)
+    demand_counterterror = np.zeros((n, g))
+    demands = facts[(facts["kind"] == "stated_demand") & facts["metric"].notna()]
+    for i, code in enumerate(codes):
+        own = demands[demands["actor"] == code]
+        rows = own[own["metric"].str.contains("inclusiv|women|girls|rights", regex=True)]
+        demand_inclusivity[i] = min(1.0, rows["strength"].sum() / 3.0)
+        build.evidence(f"demand.inclusivity.{code}", demand_inclusivity[i], rows["id"], "demand: stated demands / 3, capped")
+        for k, group in enumerate(groups):
+            rows = own[own["metric"].str.upper().str.endswith(f"CT_{group}")]
+            demand_counterterror[i, k] = min(1.0, rows["strength"].sum() / 3.0)
+            if not rows.empty:
+                build.evidence(f"demand.counterterror.{code}.{group}", demand_counterterror[i, k], rows["id"], "demand: stated demands / 3, capped")
+
+    # Threat groups -------------------------------------------------------------------
+    exposure = np.zeros((g, n))
+    strength = np.zeros(g)
+    stance = np.zeros(g)
+    exposure_scale = CHOICES["exposure_scale"].value
+    floor = CHOICES["strength_floor"].value
+    for k, group in enumerate(groups):
+        rows = facts[(facts["actor"] == group) & facts["counterpart"].isin(codes)]
+        hostile = rows[rows["kind"].isin(["attack", "threat_assessment"])]
+        for i, code in enumerate(codes):
+            hits = hostile[hostile["counterpart"] == code]
+            if hits.empty:
+                continue
+            exposure[k, i] = min(1.0, hits["weight"].sum() / exposure_scale)
+            build.evidence(f"exposure.{group}.{code}", exposure[k, i], hits["id"], "exposure: recency-weighted threat facts / scale")
+        mass = hostile["weight"].sum()
+        strength[k] = min(0.9, floor + mass / (4 * exposure_scale))
+        build.evidence(f"group.strength.{group}", strength[k], hostile["id"], "exposure: group's threat facts / (4 x scale) + floor")
+        ties = facts[
+            ((facts["actor"] == group) & (facts["counterpart"] == target_code))
+            | ((facts["actor"] == target_code) & (facts["counterpart"] == group))
+        ]
+        ties = ties[ties["sign"] != 0]
+        stance[k] = 0.0 if ties.empty else float((ties["sign"] * ties["strength"]).mean() / 3.0)
+        if ties.empty:
+            build.choice(f"group.emirate_stance.{group}", 0.0, -0.5, 0.5, "emirate-stance: no evidence, neutral")
+        else:
+            build.evidence(f"group.emirate_stance.{group}", stance[k], ties["id"], "emirate-stance: mean signed strength / 3")
+
+    # Structural modelling choices from the world file -------------------------------
+    def choice_vector(key: str, keys: tuple[str, ...], default: float) -> np.ndarray:
+        node = structure.get(key) or {}
+        values = np.full(len(keys), default)
+        for name, spec in node.items():
+            if name not in keys:
+                raise WorldError(f"{source}: {key}.{name}: unknown code; known: {', '.join(keys)}")
+            value, low, high = _choice_spec(spec, f"{source}: {key}.{name}")
+            values[keys.index(name)] = value
+            build.choice(f"{key}.{name}", value, low, high, f"world file: {key}")
+        return values
+
+    transit = choice_vector("transit_capacity", codes, 0.0)
+    sanctuary = choice_vector("group_sanctuary", groups, 0.5)
+    borders = np.array([c in set(structure["borders_target"]) for c in codes])
+    build.evidence("borders_target", float(borders.sum()), ["geography"], "public source: land borders of Afghanistan")
+
+    emirate = structure["emirate"]
+    restrictive = facts[(facts["actor"] == target_code) & (facts["kind"] == "policy_change") & (facts["sign"] < 0)]
+    base_inclusivity, low, high = _choice_spec(emirate.get("inclusivity_before_takeover", 0.35), f"{source}: emirate.inclusivity_before_takeover")
+    inclusivity = float(np.clip(base_inclusivity - 0.05 * restrictive["strength"].sum(), 0.02, 1.0))
+    build.evidence("emirate.inclusivity", inclusivity, restrictive["id"], "emirate: pre-takeover inclusivity - 0.05 x strength of restrictive policy changes")
+    base_hardliners, _, _ = _choice_spec(emirate.get("hardliners_before_takeover", 0.5), f"{source}: emirate.hardliners_before_takeover")
+    hardliners = float(np.clip(base_hardliners + 0.03 * restrictive["strength"].sum(), 0.0, 0.95))
+    build.evidence("emirate.hardliner_influence", hardliners, restrictive["id"], "emirate: pre-takeover influence + 0.03 x strength of restrictive policy changes")
+    effort = np.clip(0.5 - 0.5 * stance, 0.05, 0.95)
+    for k, group in enumerate(groups):
+        build.evidence(f"emirate.effort.{group}", effort[k], [], "emirate: 0.5 - 0.5 x emirate stance (derived)")
+    objectives = np.zeros(len(OBJECTIVES))
+    for k, objective in enumerate(OBJECTIVES):
+        value, low, high = _choice_spec(emirate.get("objectives", {}).get(objective, 0.25), f"{source}: emirate.objectives.{objective}")
+        objectives[k] = build.choice(f"emirate.objectives.{objective}", value, low, high, "world file: Emirate objective weight")
+    objectives /= objectives.sum()
+    for name, spec in CHOICES.items():
+        build.choice(f"calibration.{name}", spec.value, spec.low, spec.high, spec.meaning)
+
+    world = World(
+        name=str(structure.get("name", "afghanistan")),
+        codes=codes,
+        names=tuple(str((structure.get("names") or {}).get(c, c)) for c in codes),
+        target=target,
+        capability=capability,
+        salience=salience,
+        recognition=recognition,
+        affinity=affinity,
+        affinity_baseline=affinity.copy(),
+        borders_target=borders,
+        imports_musd=imports,
+        exports_musd=exports,
+        transit_capacity=transit,
+        demand_inclusivity=demand_inclusivity,
+        demand_counterterror=demand_counterterror,
+        group_codes=groups,
+        group_strength=strength,
+        group_sanctuary=sanctuary,
+        group_exposure=exposure,
+        emirate_stance=stance,
+        inclusivity=inclusivity,
+        counterterror_effort=effort,
+        hardliner_influence=hardliners,
+        objectives=objectives,
+        start=parse_month(date, "start"),
+        provenance={r.name: (r.evidence, r.method) for r in build.records},
+    )
+    validate_world(world, source)
+    return Calibration(world=world, records=build.records)
+
+
+def _choice_spec(spec: Any, where: str) -> tuple[float, float, float]:
+    """Read ``{value, range: [low, high]}`` (or a bare number) of a modelling choice."""
+    if isinstance(spec, int | float) and not isinstance(spec, bool):
+        return float(spec), float(spec), float(spec)
+    if not isinstance(spec, dict) or "value" not in spec or "range" not in spec:
+        raise WorldError(f"{where}: expected {{value: x, range: [low, high]}}")
+    value = spec["value"]
+    bounds = spec["range"]
+    if (
+        not isinstance(value, int | float)
+        or not isinstance(bounds, list)
+        or len(bounds) != 2
+        or not all(isinstance(b, int | float) for b in bounds)
+    ):
+        raise WorldError(f"{where}: expected numbers: {{value: x, range: [low, high]}}")
+    low, high = float(bounds[0]), float(bounds[1])
+    if not low <= float(value) <= high:
+        raise WorldError(f"{where}: value {value} outside its range [{low}, {high}]")
+    return float(value), low, high
+
+
+_CACHE: dict[tuple[str, str], Calibration] = {}
+
+
+def calibrated(structure: dict[str, Any], source: Path | str, start: str | None) -> Calibration:
+    """Load the evidence base and calibrate the world file's structure at ``start``."""
+    from sim.evidence import load_capabilities, load_evidence
+
+    snapshots = [str(s) for s in (structure.get("calibration") or {}).get("snapshots", ["2024-03"])]
+    date = parse_month(start or snapshots[-1], "start")
+    if date not in snapshots:
+        raise ConfigError(
+            f"start={date}: the calibrated world {structure.get('name')!r} has states at "
+            f"{', '.join(snapshots)} only (the evidence ends in 2024-03)"
+        )
+    key = (str(source), date)
+    if key not in _CACHE:
+        _CACHE[key] = calibrate(load_evidence(), load_capabilities(), structure, date, str(source))
+    return _CACHE[key]
+
+
+def calibrated_world(structure: dict[str, Any], source: Path | str, start: str | None = None) -> World:
+    """The world of a world file with a ``calibration:`` key (see :func:`calibrate`)."""
+    return calibrated(structure, source, start).world
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m sim.calibration --report [--start 2024-03] [--out FILE]``."""
+    from sim.world import read_world_file
+
+    parser = argparse.ArgumentParser(prog="python -m sim.calibration", description=__doc__.split("\n")[0])
+    parser.add_argument("--report", action="store_true", help="print the provenance table")
+    parser.add_argument("--world", default="afghanistan", help="world name (default afghanistan)")
+    parser.add_argument("--start", default=None, help="snapshot month YYYY-MM")
+    parser.add_argument("--out", default=None, help="also write the table as CSV here")
+    args = parser.parse_args(argv)
+    try:
+        data, path = read_world_file(args.world)
+        calibration = calibrated(data, path, args.start)
+        table = calibration.report()
+        if args.out:
+            from sim.results import ensure_writable
+
+            out = Path(args.out)
+            ensure_writable(out.parent if str(out.parent) else Path("."))
+            table.to_csv(out, index=False)
+    except UserError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if args.report or not args.out:
+        with pd.option_context("display.max_rows", None, "display.width", 200, "display.max_colwidth", 60):
+            print(table.to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

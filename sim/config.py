@@ -1,0 +1,134 @@
+"""Hydra configuration schema and the conversion from a config to an ensemble.
+
+The structured schema is registered in Hydra's ConfigStore when this module is
+imported (both the app and ``sim.simulate`` import it), so an unknown key
+fails with ``Key 'foo' not in 'SimConfig'``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import DictConfig, OmegaConf
+
+from sim.dates import month_index, parse_month
+from sim.ensemble import EnsembleSpec
+from sim.errors import ConfigError
+from sim.params import ModelParameters
+from sim.recorder import RecordOptions
+from sim.shocks import parse_shocks
+from sim.world import World, load_world_mapping
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+MAX_RUNS = 10_000_000
+
+
+@dataclass
+class ScenarioConfig:
+    """A scenario: tags (name -> description), evidence ids, parameter changes, shocks.
+
+    Scenarios compose: selecting several (``scenario=[a,b]``) merges their
+    tags, parameters and shocks (shocks are keyed by name, so none is lost).
+    """
+
+    tags: dict[str, str] = field(default_factory=dict)
+    evidence: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+    shocks: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RecordConfig:
+    """What to record and draw.
+
+    Attributes:
+        dyads_every: months between recorded dyad snapshots (1 = monthly).
+        plots: draw the standard plots into the run directory.
+    """
+
+    dyads_every: int = 1
+    plots: bool = True
+
+
+@dataclass
+class SimConfig:
+    """Top-level config (configs/config.yaml fills it)."""
+
+    world: dict[str, Any] = field(default_factory=dict)
+    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    runs: int = 20
+    seed: int = 0
+    start: str = "2024-03"
+    end: str = "2029-12"
+    batch_size: int = 500
+    params: dict[str, Any] = field(default_factory=dict)
+    record: RecordConfig = field(default_factory=RecordConfig)
+    progress: bool = True
+
+
+def register_configs() -> None:
+    """Register the schema with Hydra's ConfigStore (idempotent)."""
+    ConfigStore.instance().store(name="sim_schema", node=SimConfig)
+
+
+register_configs()
+
+
+def scenario_label(cfg: DictConfig) -> str:
+    """Name of the (possibly composed) scenario: its tags joined by '+'."""
+    tags = list(cfg.scenario.tags.keys())
+    return "+".join(tags) if tags else "baseline"
+
+
+def spec_from_config(cfg: DictConfig) -> EnsembleSpec:
+    """Validate a composed config and build the ensemble it describes.
+
+    Raises:
+        ConfigError / WorldError: one line naming the key at fault.
+    """
+    start = parse_month(str(cfg.start), "start")
+    end = parse_month(str(cfg.end), "end")
+    if month_index(start, end) < 1:
+        raise ConfigError(f"end={end} must be at least one month after start={start}")
+    if month_index(start, end) > 12 * 100:
+        raise ConfigError(f"end={end}: at most 100 years after start={start}")
+    runs, seed, batch = int(cfg.runs), int(cfg.seed), int(cfg.batch_size)
+    if not 1 <= runs <= MAX_RUNS:
+        raise ConfigError(f"runs={runs}: expected 1..{MAX_RUNS}")
+    if seed < 0:
+        raise ConfigError(f"seed={seed}: expected a non-negative integer")
+    if batch < 1:
+        raise ConfigError(f"batch_size={batch}: expected a positive integer")
+    if int(cfg.record.dyads_every) < 1:
+        raise ConfigError(f"record.dyads_every={cfg.record.dyads_every}: expected a positive integer")
+    world_mapping = OmegaConf.to_container(cfg.world, resolve=True)
+    world: World = load_world_mapping(world_mapping, start=start)
+    params = ModelParameters.from_mapping(
+        OmegaConf.to_container(cfg.params, resolve=True) or {}, where="params"
+    )
+    scenario_params = OmegaConf.to_container(cfg.scenario.params, resolve=True) or {}
+    if scenario_params:
+        params = ModelParameters.from_mapping(
+            params.as_dict() | scenario_params, where="scenario.params"
+        )
+    shock_nodes = OmegaConf.to_container(cfg.scenario.shocks, resolve=True) or {}
+    entries = []
+    for name, entry in shock_nodes.items():
+        if isinstance(entry, dict):
+            entry = {"label": name, **entry}
+        entries.append(entry)
+    shocks = parse_shocks(entries, world, start, month_index(start, end) + 1, where="scenario.shocks")
+    return EnsembleSpec(
+        world=world,
+        params=params,
+        start=start,
+        end=end,
+        runs=runs,
+        seed=seed,
+        shocks=tuple(shocks),
+        batch_size=batch,
+        record=RecordOptions(dyads_every=int(cfg.record.dyads_every)),
+    )

@@ -1,0 +1,210 @@
+"""The evidence base: schema, loading and validation of ``seeds/``.
+
+Files (see ``seeds/README.md``):
+
+* ``sources.yaml``: the five documents and their section keys;
+* ``codes.yaml``: the codes an evidence row may name (states, organisations,
+  armed groups);
+* ``evidence.csv``: one fact a row (columns :data:`COLUMNS`);
+* ``capabilities.csv``: economic and military size from named public sources.
+
+A malformed row raises :class:`~sim.errors.EvidenceError` with one line naming
+the file, the row id and CSV line, the field and what is allowed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from sim.errors import EvidenceError
+
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+
+COLUMNS: tuple[str, ...] = (
+    "id", "source", "section", "date", "actor", "counterpart", "arena", "kind", "concern",
+    "sign", "strength", "value", "unit", "metric", "period", "paraphrase",
+)
+ARENAS: tuple[str, ...] = ("recognition", "trade", "security", "alignment")
+CONCERNS: tuple[str, ...] = ("terror", "trade", "norms", "rivalry", "kin", "refugees", "water", "energy")
+LADDER_KINDS: tuple[str, ...] = (
+    "armed_opposition_support", "no_contact", "terror_listing", "terror_delisting",
+    "envoy_contact", "technical_mission", "embassy_handover", "diplomat_accredited",
+    "ambassador_accepted", "de_jure_recognition", "stance_assessment",
+)
+KINDS: tuple[str, ...] = (
+    *LADDER_KINDS,
+    "aid", "trade_figure", "trade_share", "project", "attack", "border_closure",
+    "border_reopening", "strike", "deportation", "refugee_figure", "security_agreement",
+    "military_cooperation", "forum_attendance", "forum_exclusion", "stated_demand",
+    "statement", "visit", "water_dispute", "sanction", "territorial_control", "policy_change",
+    "threat_assessment", "energy_supply", "rivalry", "alignment",
+)
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+_ID = re.compile(r"^E\d{3,5}$")
+_METRIC = re.compile(r"^[a-z][a-z0-9_]*[a-zA-Z0-9_]*$")
+CAPABILITY_COLUMNS = (
+    "code", "gdp_busd_2022", "military_expenditure_musd_2022", "population_millions_2022",
+    "gdp_source", "military_source",
+)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise EvidenceError(f"{path}: file not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError:
+        raise EvidenceError(f"{path}: malformed YAML") from None
+    if not isinstance(data, dict):
+        raise EvidenceError(f"{path}: expected a mapping at top level")
+    return data
+
+
+def load_codes(path: str | Path | None = None) -> dict[str, dict[str, str]]:
+    """Codes an evidence row may use: ``{code: {name, type}}``."""
+    path = Path(path) if path else SEEDS_DIR / "codes.yaml"
+    data = _read_yaml(path)
+    for code, entry in data.items():
+        if not isinstance(entry, dict) or "name" not in entry or "type" not in entry:
+            raise EvidenceError(f"{path}: {code}: expected {{name, type}}")
+    return data
+
+
+def load_sources(path: str | Path | None = None) -> dict[str, set[str]]:
+    """``{source id: set of section keys}`` from ``sources.yaml``."""
+    path = Path(path) if path else SEEDS_DIR / "sources.yaml"
+    data = _read_yaml(path)
+    sources: dict[str, set[str]] = {}
+    for source, entry in data.items():
+        if not isinstance(entry, dict):
+            raise EvidenceError(f"{path}: {source}: expected a mapping")
+        for required in ("title", "authors", "date", "file"):
+            if required not in entry:
+                raise EvidenceError(f"{path}: {source}.{required}: missing field")
+        sections = set((entry.get("sections") or {}).keys())
+        sections |= {str(c.get("key")) for c in entry.get("chapters") or [] if isinstance(c, dict)}
+        if not sections:
+            raise EvidenceError(f"{path}: {source}: no sections or chapters defined")
+        sources[str(source)] = sections
+    return sources
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() == ""
+
+
+def load_evidence(
+    path: str | Path | None = None,
+    sources: dict[str, set[str]] | None = None,
+    codes: dict[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Load and validate ``evidence.csv``; return it with typed columns.
+
+    Raises:
+        EvidenceError: naming the file, row id (CSV line) and field.
+    """
+    path = Path(path) if path else SEEDS_DIR / "evidence.csv"
+    sources = sources if sources is not None else load_sources()
+    codes = codes if codes is not None else load_codes()
+    if not path.is_file():
+        raise EvidenceError(f"{path}: file not found")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise EvidenceError(f"{path}: malformed CSV ({' '.join(str(error).split())})") from None
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        raise EvidenceError(f"{path}: missing column {missing[0]!r}; expected columns {', '.join(COLUMNS)}")
+    if frame.empty:
+        raise EvidenceError(f"{path}: no evidence rows")
+    seen: set[str] = set()
+    for position, row in enumerate(frame.itertuples(index=False)):
+        record = row._asdict()
+        line = position + 2
+        row_id = record["id"].strip()
+
+        def fail(field: str, problem: str, row_id: str = row_id, line: int = line) -> EvidenceError:
+            return EvidenceError(f"{path}: row {row_id or '?'} (line {line}): {field}: {problem}")
+
+        if not _ID.match(row_id):
+            raise fail("id", f"{row_id!r} is not an id like E1001")
+        if row_id in seen:
+            raise fail("id", "duplicate id")
+        seen.add(row_id)
+        for field in ("source", "section", "date", "actor", "arena", "kind", "sign", "strength", "paraphrase"):
+            if _blank(record[field]):
+                raise fail(field, "missing (required)")
+        if record["source"] not in sources:
+            raise fail("source", f"unknown source {record['source']!r}; known: {', '.join(sources)}")
+        if record["section"] not in sources[record["source"]]:
+            raise fail("section", f"unknown section {record['section']!r} of {record['source']}; known: {', '.join(sorted(sources[record['source']]))}")
+        match = _DATE.match(record["date"].strip())
+        if not match or (match.group(2) and not 1 <= int(match.group(2)) <= 12) or not 1990 <= int(match.group(1)) <= 2024:
+            raise fail("date", f"{record['date']!r} is not YYYY-MM or YYYY within 1990..2024")
+        if record["date"].strip() > "2024-03" and len(record["date"].strip()) == 7:
+            raise fail("date", f"{record['date']} is after the evidence cut-off 2024-03")
+        for field in ("actor", "counterpart"):
+            code = record[field].strip()
+            if code and code not in codes:
+                raise fail(field, f"unknown code {code!r}; see seeds/codes.yaml")
+        if record["arena"] not in ARENAS:
+            raise fail("arena", f"unknown arena {record['arena']!r}; allowed: {', '.join(ARENAS)}")
+        if record["kind"] not in KINDS:
+            raise fail("kind", f"unknown kind {record['kind']!r}; allowed: {', '.join(KINDS)}")
+        if record["concern"] and record["concern"] not in CONCERNS:
+            raise fail("concern", f"unknown concern {record['concern']!r}; allowed: {', '.join(CONCERNS)}")
+        if record["sign"].strip() not in {"-1", "0", "1"}:
+            raise fail("sign", f"{record['sign']!r}; allowed: -1, 0, 1")
+        if record["strength"].strip() not in {"1", "2", "3"}:
+            raise fail("strength", f"{record['strength']!r}; allowed: 1, 2, 3")
+        value = record["value"].strip()
+        if value:
+            try:
+                number = float(value)
+            except ValueError:
+                raise fail("value", f"{value!r} is not a number") from None
+            if math.isnan(number) or math.isinf(number):
+                raise fail("value", f"{value!r} is not a finite number")
+            if not record["unit"].strip():
+                raise fail("unit", "a value needs a unit")
+        if record["metric"] and not _METRIC.match(record["metric"]):
+            raise fail("metric", f"{record['metric']!r} is not a snake_case name")
+        if record["kind"] in LADDER_KINDS:
+            if record["counterpart"] != "AFG":
+                raise fail("counterpart", f"a {record['kind']} fact needs counterpart AFG")
+            if codes.get(record["actor"], {}).get("type") != "state":
+                raise fail("actor", f"a {record['kind']} fact needs a state as actor")
+        if record["kind"] == "stance_assessment" and value not in {str(k) for k in range(6)} | {f"{k}.0" for k in range(6)}:
+            raise fail("value", "a stance_assessment needs a ladder level 0..5")
+    typed = frame.copy()
+    typed["sign"] = typed["sign"].astype(int)
+    typed["strength"] = typed["strength"].astype(int)
+    typed["value"] = pd.to_numeric(typed["value"].replace("", None), errors="coerce").astype(float)
+    for column in ("counterpart", "concern", "unit", "metric", "period"):
+        typed[column] = typed[column].replace("", None)
+    return typed
+
+
+def load_capabilities(path: str | Path | None = None) -> pd.DataFrame:
+    """``capabilities.csv``: GDP (US$ bn) and military expenditure (US$ m), 2022."""
+    path = Path(path) if path else SEEDS_DIR / "capabilities.csv"
+    if not path.is_file():
+        raise EvidenceError(f"{path}: file not found")
+    frame = pd.read_csv(path, dtype={"code": str})
+    missing = [c for c in CAPABILITY_COLUMNS if c not in frame.columns]
+    if missing:
+        raise EvidenceError(f"{path}: missing column {missing[0]!r}")
+    for position, row in frame.iterrows():
+        for column in ("gdp_busd_2022",):
+            value = pd.to_numeric(row[column], errors="coerce")
+            if pd.isna(value) or value <= 0:
+                raise EvidenceError(f"{path}: row {row['code']} (line {position + 2}): {column}: expected a positive number")
+        if _blank(row["gdp_source"]):
+            raise EvidenceError(f"{path}: row {row['code']} (line {position + 2}): gdp_source: missing")
+    return frame

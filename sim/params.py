@@ -1,0 +1,185 @@
+"""Modelling-choice parameters of the monthly dynamics.
+
+These are the coefficients that no source document fixes: how fast relations
+move, how noisy choices are, how strongly a closed border diverts trade.  Each
+one is *labelled* as a modelling choice, with a plausible range (the history
+replay fits them inside it) and a one-line meaning.  Numbers that come from the
+evidence base (preferences, starting positions, flows, exposures) live in the
+:class:`sim.world.World`, not here.
+
+All rates are per month.  Utilities are dimensionless (a state's utility terms
+are bounded by its salience weights, which sum to one).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from sim.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """Metadata of one modelling-choice parameter.
+
+    Attributes:
+        low, high: plausible range (inclusive); values outside are rejected.
+        meaning: what the parameter does, with its unit.
+    """
+
+    low: float
+    high: float
+    meaning: str
+
+
+def _param(default: float, low: float, high: float, meaning: str) -> Any:
+    return field(
+        default=default,
+        metadata={"spec": ParameterSpec(low=low, high=high, meaning=meaning)},
+    )
+
+
+@dataclass(frozen=True)
+class ModelParameters:
+    """Modelling-choice coefficients of the monthly step (see module docstring)."""
+
+    # --- recognition arena -------------------------------------------------------
+    review_rate: float = _param(
+        0.25, 0.05, 1.0, "probability per month that a state reviews its recognition level"
+    )
+    choice_temperature: float = _param(
+        0.08, 0.01, 0.5, "logit temperature of states' choices (utility units); higher = noisier"
+    )
+    move_cost: float = _param(
+        0.04, 0.0, 0.3, "utility cost of changing recognition level by one rung"
+    )
+    level_barrier: float = _param(
+        0.05, 0.0, 0.3, "extra cost per rung above 'working contacts' (utility per rung)"
+    )
+    de_jure_barrier: float = _param(
+        0.12, 0.0, 0.5, "extra cost of the final step to de jure recognition (utility)"
+    )
+    consensus_weight: float = _param(
+        1.0, 0.0, 3.0, "weight of the non-recognition consensus in the norms cost (x salience)"
+    )
+    bandwagon_weight: float = _param(
+        0.15, 0.0, 1.0, "benefit of standing where capability-weighted others stand (utility)"
+    )
+    access_weight: float = _param(
+        0.6, 0.0, 2.0, "value of trade and transit access bought by engagement (x salience)"
+    )
+    counterterror_weight: float = _param(
+        0.8, 0.0, 2.0, "value of counter-terrorism cooperation bought by engagement (x salience)"
+    )
+    rival_denial_weight: float = _param(
+        0.5, 0.0, 2.0, "value of matching a rival's engagement to deny it influence (x salience)"
+    )
+    affinity_weight: float = _param(
+        0.25, 0.0, 1.0, "utility of engagement per unit of affinity toward the Emirate"
+    )
+    # --- security arena ----------------------------------------------------------
+    attack_rate: float = _param(
+        0.6, 0.05, 2.0, "expected attacks per month by a full-strength group on a fully exposed target"
+    )
+    group_growth: float = _param(
+        0.04, 0.0, 0.2, "monthly logistic growth of a group's strength with full sanctuary"
+    )
+    suppression_rate: float = _param(
+        0.06, 0.0, 0.3, "monthly loss of strength per unit of counter-terrorism effort"
+    )
+    coercion_threshold: float = _param(
+        0.35, 0.0, 1.0, "grievance (attack-weighted) above which a victim weighs coercion"
+    )
+    grievance_memory: float = _param(
+        0.8, 0.0, 0.99, "monthly persistence of a state's grievance from attacks"
+    )
+    border_reopen_rate: float = _param(
+        0.3, 0.02, 1.0, "probability per month that a closed border reopens"
+    )
+    # --- trade arena -------------------------------------------------------------
+    trade_adjustment: float = _param(
+        0.15, 0.01, 1.0, "share of the gap to target trade closed per month"
+    )
+    trade_affinity_elasticity: float = _param(
+        0.5, 0.0, 2.0, "relative change in target trade per unit change of affinity"
+    )
+    diversion_share: float = _param(
+        0.6, 0.0, 1.0, "share of trade through a closed border diverted to other open partners"
+    )
+    trade_noise: float = _param(
+        0.03, 0.0, 0.2, "monthly relative noise (standard deviation) of trade flows"
+    )
+    # --- alignment ---------------------------------------------------------------
+    alignment_rate: float = _param(
+        0.05, 0.0, 0.3, "monthly step size of affinity changes from events"
+    )
+    affinity_reversion: float = _param(
+        0.02, 0.0, 0.2, "monthly pull of affinity back toward its structural baseline"
+    )
+    shared_threat_weight: float = _param(
+        1.0, 0.0, 3.0, "pull together of two states hit by the same group (x alignment_rate)"
+    )
+    coercion_weight: float = _param(
+        3.0, 0.0, 10.0, "push apart from a strike or border closure (x alignment_rate)"
+    )
+    cooperation_weight: float = _param(
+        1.0, 0.0, 3.0, "pull together from counter-terrorism cooperation delivered (x alignment_rate)"
+    )
+    balance_weight: float = _param(
+        0.5, 0.0, 3.0, "structural-balance pressure, the enemy of my enemy (x alignment_rate); 0 = off"
+    )
+    affinity_noise: float = _param(
+        0.01, 0.0, 0.1, "monthly standard deviation of affinity noise"
+    )
+    # --- the Emirate ---------------------------------------------------------------
+    policy_step: float = _param(
+        0.05, 0.01, 0.2, "size of one monthly move of an Emirate policy lever (lever units 0..1)"
+    )
+    emirate_temperature: float = _param(
+        0.05, 0.01, 0.5, "logit temperature of the Emirate's lever choices"
+    )
+    hardliner_drift: float = _param(
+        0.02, 0.0, 0.1, "monthly rise of hardliner influence under outside coercion"
+    )
+
+    @classmethod
+    def specs(cls) -> dict[str, ParameterSpec]:
+        """Return ``{name: ParameterSpec}`` for every parameter."""
+        return {f.name: f.metadata["spec"] for f in fields(cls)}
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any] | None, where: str = "params") -> ModelParameters:
+        """Build parameters from a mapping, validating names, types and ranges.
+
+        Raises:
+            ConfigError: naming ``where.key`` and the allowed names or range.
+        """
+        values = dict(values or {})
+        specs = cls.specs()
+        unknown = sorted(set(values) - set(specs))
+        if unknown:
+            raise ConfigError(
+                f"{where}.{unknown[0]}: unknown parameter; allowed: {', '.join(sorted(specs))}"
+            )
+        clean: dict[str, float] = {}
+        for name, value in values.items():
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ConfigError(f"{where}.{name}: expected a number, got {value!r}")
+            spec = specs[name]
+            if not spec.low <= float(value) <= spec.high:
+                raise ConfigError(
+                    f"{where}.{name}={value}: out of range [{spec.low}, {spec.high}] ({spec.meaning})"
+                )
+            clean[name] = float(value)
+        return cls(**clean)
+
+    def replace(self, **changes: float) -> ModelParameters:
+        """Return a copy with some parameters changed (validated)."""
+        merged = dataclasses.asdict(self) | changes
+        return ModelParameters.from_mapping(merged)
+
+    def as_dict(self) -> dict[str, float]:
+        """Return the parameters as a plain dict."""
+        return dataclasses.asdict(self)

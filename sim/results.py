@@ -1,0 +1,108 @@
+"""Results of an ensemble: tidy pandas frames, written atomically as parquet.
+
+Frames (the public contract, DESIGN.md):
+
+* ``states``: one row per (run, date, actor): ``recognition`` (Int8 0..5, NA for
+  the target), ``affinity_afg`` (-1..1), ``exports_to_afg_musd`` and
+  ``imports_from_afg_musd`` (US$ million in that month), ``attacks`` (that
+  month), ``bloc`` (bloc label that month), ``border_open``, ``transit_share``
+  (share of Afghanistan's third-country trade on the actor's routes),
+  ``confrontation`` (border closed or coercion that month);
+* ``dyads``: one row per (run, date, actor, partner): ``affinity`` (-1..1);
+* ``events``: one row per event: (run, date, kind, actor, target, count); kinds
+  ``attack`` (actor = the group), ``strike``, ``border_closure``,
+  ``border_reopening``, ``recognition_up``, ``recognition_down``,
+  ``deportation_wave``, ``ct_cooperation`` and ``shock:<label>``;
+* ``runs``: one row per run: ``first_recognizer`` (ISO3 or NA; ties in a month
+  go to the most capable state), ``first_recognition_date``, ``n_de_jure_end``,
+  ``n_de_facto_end`` (level >= 4), ``max_level_end``, ``top_recognizer_end``,
+  ``blocs_end``, ``balanced_triads_end``, ``confrontation_months_<ISO3>``;
+* ``groups``: (run, date, group): ``strength``, ``effort`` (the Emirate's);
+* ``emirate``: (run, date): ``inclusivity``, ``hardliner_influence``,
+  ``water_assertiveness``, ``aid_level``, ``balanced_triads``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.errors import UserError
+
+FRAMES = ("states", "dyads", "events", "runs", "groups", "emirate")
+
+
+@dataclass
+class Results:
+    """The frames of one ensemble plus its metadata (config, world, dates)."""
+
+    states: pd.DataFrame
+    dyads: pd.DataFrame
+    events: pd.DataFrame
+    runs: pd.DataFrame
+    groups: pd.DataFrame
+    emirate: pd.DataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_frames(cls, frames: dict[str, pd.DataFrame], meta: dict[str, Any]) -> Results:
+        return cls(**{name: frames[name] for name in FRAMES}, meta=meta)
+
+    @classmethod
+    def concat(cls, parts: list[Results]) -> Results:
+        """Concatenate batches of the same ensemble (in run order)."""
+        frames = {
+            name: pd.concat([getattr(p, name) for p in parts], ignore_index=True) for name in FRAMES
+        }
+        return cls.from_frames(frames, parts[0].meta if parts else {})
+
+    def write(self, directory: str | Path) -> list[Path]:
+        """Write every frame as ``<name>.parquet`` atomically (temp file + rename)."""
+        directory = ensure_writable(directory)
+        written = []
+        for name in FRAMES:
+            path = directory / f"{name}.parquet"
+            write_parquet_atomic(getattr(self, name), path)
+            written.append(path)
+        return written
+
+    @classmethod
+    def read(cls, directory: str | Path) -> Results:
+        """Read frames written by :meth:`write`."""
+        directory = Path(directory)
+        frames = {}
+        for name in FRAMES:
+            path = directory / f"{name}.parquet"
+            if not path.is_file():
+                raise UserError(f"{directory}: no {name}.parquet here; is this a results directory?")
+            frames[name] = pd.read_parquet(path)
+        return cls.from_frames(frames, {})
+
+
+def ensure_writable(directory: str | Path) -> Path:
+    """Create ``directory`` if needed and check it is writable; UserError if not."""
+    directory = Path(directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=directory, prefix=".probe-", delete=True)
+        probe.close()
+    except OSError as error:
+        raise UserError(f"output directory {directory} is not writable: {error.strerror}") from None
+    return directory
+
+
+def write_parquet_atomic(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` to ``path`` via a temporary file in the same directory."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        frame.to_parquet(temporary, index=False)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,92 @@
+"""The simulation state: numpy arrays with a leading run axis.
+
+One :class:`SimState` holds R independent runs of the same world.  The kernel
+(:mod:`sim.kernel`) maps a state to the next month's state; the Mesa model
+wraps a state with R = 1, the ensemble runner feeds it many runs at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.world import World
+
+
+@dataclass
+class SimState:
+    """State of R runs at one month.
+
+    Attributes:
+        recognition: (R, N) int ladder level 0..5; -1 for the target actor.
+        affinity: (R, N, N) symmetric affinities in [-1, 1], zero diagonal.
+        imports: (R, N) the target's imports from each actor, US$ million/month.
+        exports: (R, N) the target's exports to each actor, US$ million/month.
+        border_open: (R, N) False while an actor keeps its border with the target closed.
+        strength: (R, G) threat-group strength in [0, 1].
+        grievance: (R, N, G) attack-weighted grievance of each actor against each
+            group sheltering in the target, >= 0 (decays by ``grievance_memory``).
+        inclusivity: (R,) the Emirate's inclusivity / women's-rights lever in [0, 1].
+        effort: (R, G) the Emirate's counter-terrorism effort per group in [0, 1].
+        hardliners: (R,) Kandahar hardliners' influence in [0, 1].
+        water: (R,) the Emirate's assertiveness on shared water (canals, dams) in [0, 1].
+        aid: (R,) humanitarian-aid level relative to the starting level (1 = unchanged), >= 0.
+        confrontation: (R, N) months in a row an actor has coerced the target, >= 0.
+    """
+
+    recognition: np.ndarray
+    affinity: np.ndarray
+    imports: np.ndarray
+    exports: np.ndarray
+    border_open: np.ndarray
+    strength: np.ndarray
+    grievance: np.ndarray
+    inclusivity: np.ndarray
+    effort: np.ndarray
+    hardliners: np.ndarray
+    water: np.ndarray
+    aid: np.ndarray
+    confrontation: np.ndarray
+
+    @property
+    def runs(self) -> int:
+        """Number of runs R."""
+        return self.recognition.shape[0]
+
+    def copy(self) -> SimState:
+        """Deep copy of every array."""
+        return SimState(**{f.name: getattr(self, f.name).copy() for f in dataclasses.fields(self)})
+
+    def select(self, runs: slice | np.ndarray) -> SimState:
+        """The sub-state of some runs (copies)."""
+        return SimState(
+            **{f.name: getattr(self, f.name)[runs].copy() for f in dataclasses.fields(self)}
+        )
+
+
+def initial_state(world: World, runs: int) -> SimState:
+    """The world's starting state, repeated for ``runs`` runs."""
+    n, g = world.n_actors, world.n_groups
+
+    def tile(array: np.ndarray, dtype: type = float) -> np.ndarray:
+        return np.repeat(np.asarray(array, dtype=dtype)[None, ...], runs, axis=0)
+
+    affinity = tile(world.affinity)
+    affinity[:, np.arange(n), np.arange(n)] = 0.0
+    return SimState(
+        recognition=tile(world.recognition, np.int64),
+        affinity=affinity,
+        imports=tile(world.imports_musd / 12.0),
+        exports=tile(world.exports_musd / 12.0),
+        border_open=np.ones((runs, n), dtype=bool),
+        strength=tile(world.group_strength),
+        grievance=np.zeros((runs, n, g)),
+        inclusivity=np.full(runs, world.inclusivity),
+        effort=tile(world.counterterror_effort),
+        hardliners=np.full(runs, world.hardliner_influence),
+        water=np.full(runs, 0.5),
+        aid=np.ones(runs),
+        confrontation=np.zeros((runs, n)),
+    )

@@ -1,0 +1,526 @@
+"""The world: actors, threat groups and their starting state, as arrays.
+
+A :class:`World` is plain data: which actors exist, their preferences,
+capabilities, starting recognition levels, affinities and trade flows, the
+threat groups with their strengths and targets, and the Emirate's starting
+policy.  It is built either from an explicit world file (classroom and
+synthetic worlds) or by :mod:`sim.calibration` from the evidence base (the
+Afghanistan world), so the actor set is data, not code.
+
+Conventions (every array is indexed in the order of ``World.codes``):
+
+* recognition levels 0..5 (the ladder in DESIGN.md); ``-1`` for the target
+  actor itself (the Emirate does not recognise itself);
+* affinities in [-1, 1], symmetric, zero diagonal;
+* trade in US$ million per year (the kernel works in per-month flows);
+* saliences are weights over :data:`CONCERNS`, each row summing to 1;
+* strengths, exposures, sanctuary, efforts and policy levers in [0, 1].
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from sim.errors import WorldError
+
+#: What states care about in their Afghanistan policy (salience columns).
+CONCERNS: tuple[str, ...] = ("terror", "trade", "norms", "rivalry", "kin", "refugees", "water")
+
+#: The recognition ladder (DESIGN.md); the number is the contract.
+RECOGNITION_LEVELS: dict[int, str] = {
+    0: "hostile",
+    1: "no official contact",
+    2: "working contacts",
+    3: "embassy run by Emirate diplomats / charge accredited",
+    4: "ambassador accepted (de facto)",
+    5: "de jure recognition",
+}
+MAX_LEVEL = 5
+
+#: The Emirate's objectives (weights sum to 1).
+OBJECTIVES: tuple[str, ...] = ("legitimacy", "revenue", "autonomy", "cohesion")
+
+WORLD_DIR = Path(__file__).resolve().parent.parent / "configs" / "world"
+
+
+@dataclass(frozen=True)
+class World:
+    """Actors, groups and starting state of one world (see module docstring).
+
+    Attributes:
+        name: world name (file stem).
+        codes: actor codes, e.g. ``("AFG", "PAK", ...)``.
+        names: display names, same order.
+        target: index of the actor others recognise (the Emirate), or ``None``
+            for worlds without one (alignment-only classroom worlds).
+        capability: (N,) relative power in [0, 1] (largest actor = 1).
+        salience: (N, C) weights over :data:`CONCERNS`, rows sum to 1.
+        recognition: (N,) starting ladder level 0..5, ``-1`` for the target.
+        affinity: (N, N) starting affinities in [-1, 1].
+        affinity_baseline: (N, N) structural anchor affinities revert to.
+        borders_target: (N,) True if the actor shares a land border with the target.
+        imports_musd: (N,) the target's imports from each actor, US$ million/year.
+        exports_musd: (N,) the target's exports to each actor, US$ million/year.
+        transit_capacity: (N,) relative capacity of the actor's transit routes
+            for the target's third-country trade, in [0, 1].
+        demand_inclusivity: (N,) how strongly each actor demands inclusivity
+            and women's rights of the Emirate, in [0, 1].
+        demand_counterterror: (N, G) how strongly each actor demands action
+            against each group, in [0, 1].
+        group_codes: threat group codes.
+        group_strength: (G,) starting strength in [0, 1].
+        group_sanctuary: (G,) share of the group's base inside the target, [0, 1].
+        group_exposure: (G, N) how exposed each actor is to each group, [0, 1].
+        emirate_stance: (G,) the Emirate's closeness to each group in [-1, 1]
+            (negative = enemy, e.g. ISKP; positive = ally, e.g. TTP).
+        inclusivity: the Emirate's starting inclusivity lever in [0, 1].
+        counterterror_effort: (G,) the Emirate's starting effort per group, [0, 1].
+        hardliner_influence: Kandahar hardliners' starting weight in [0, 1].
+        objectives: (4,) weights of :data:`OBJECTIVES`, sum to 1.
+        start: the date (``YYYY-MM``) the starting state describes, or ``None``
+            if the world is undated (classroom worlds).
+        provenance: ``{parameter: (evidence ids, method)}`` where known.
+    """
+
+    name: str
+    codes: tuple[str, ...]
+    names: tuple[str, ...]
+    target: int | None
+    capability: np.ndarray
+    salience: np.ndarray
+    recognition: np.ndarray
+    affinity: np.ndarray
+    affinity_baseline: np.ndarray
+    borders_target: np.ndarray
+    imports_musd: np.ndarray
+    exports_musd: np.ndarray
+    transit_capacity: np.ndarray
+    demand_inclusivity: np.ndarray
+    demand_counterterror: np.ndarray
+    group_codes: tuple[str, ...]
+    group_strength: np.ndarray
+    group_sanctuary: np.ndarray
+    group_exposure: np.ndarray
+    emirate_stance: np.ndarray
+    inclusivity: float
+    counterterror_effort: np.ndarray
+    hardliner_influence: float
+    objectives: np.ndarray
+    start: str | None = None
+    provenance: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
+
+    @property
+    def n_actors(self) -> int:
+        """Number of actors N."""
+        return len(self.codes)
+
+    @property
+    def n_groups(self) -> int:
+        """Number of threat groups G."""
+        return len(self.group_codes)
+
+    @property
+    def target_code(self) -> str | None:
+        """Code of the target actor (``"AFG"``) or ``None``."""
+        return None if self.target is None else self.codes[self.target]
+
+    @property
+    def state_mask(self) -> np.ndarray:
+        """(N,) True for actors that hold a recognition level (all but the target)."""
+        mask = np.ones(self.n_actors, dtype=bool)
+        if self.target is not None:
+            mask[self.target] = False
+        return mask
+
+    def index(self, code: str) -> int:
+        """Index of an actor code; raises WorldError naming the allowed codes."""
+        try:
+            return self.codes.index(code)
+        except ValueError:
+            raise WorldError(
+                f"unknown actor {code!r} in world {self.name!r}; known: {', '.join(self.codes)}"
+            ) from None
+
+    def group_index(self, code: str) -> int:
+        """Index of a threat group code; raises WorldError naming the allowed codes."""
+        try:
+            return self.group_codes.index(code)
+        except ValueError:
+            raise WorldError(
+                f"unknown threat group {code!r} in world {self.name!r}; "
+                f"known: {', '.join(self.group_codes)}"
+            ) from None
+
+    def replace(self, **changes: Any) -> World:
+        """Return a copy with some fields replaced."""
+        return dataclasses.replace(self, **changes)
+
+
+# ----------------------------------------------------------------------------------
+# Reading world files
+# ----------------------------------------------------------------------------------
+
+
+class _Reader:
+    """Typed, range-checked access to a parsed YAML mapping, naming file and key."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, key: str, problem: str) -> WorldError:
+        return WorldError(f"{self.source}: {key}: {problem}")
+
+    def mapping(self, node: Any, key: str) -> dict[str, Any]:
+        if not isinstance(node, dict):
+            raise self.fail(key, f"expected a mapping, got {type(node).__name__}")
+        return node
+
+    def number(
+        self,
+        node: dict[str, Any],
+        name: str,
+        key: str,
+        low: float,
+        high: float,
+        default: float | None = None,
+    ) -> float:
+        if name not in node:
+            if default is None:
+                raise self.fail(f"{key}.{name}", "missing field")
+            return default
+        value = node[name]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(f"{key}.{name}", f"expected a number, got {value!r}")
+        if not (low <= float(value) <= high) or np.isnan(float(value)):
+            raise self.fail(f"{key}.{name}", f"value {value} out of range [{low}, {high}]")
+        return float(value)
+
+    def code(self, value: Any, key: str, known: tuple[str, ...], what: str) -> str:
+        if value not in known:
+            raise self.fail(key, f"unknown {what} {value!r}; known: {', '.join(known)}")
+        return str(value)
+
+
+def world_path(name_or_path: str | Path) -> Path:
+    """Resolve a world name (``configs/world/<name>.yaml``) or an explicit path."""
+    path = Path(name_or_path)
+    if path.suffix in {".yaml", ".yml"}:
+        return path
+    return WORLD_DIR / f"{name_or_path}.yaml"
+
+
+def read_world_file(name_or_path: str | Path) -> tuple[dict[str, Any], Path]:
+    """Parse a world file safely; raise WorldError if missing or malformed."""
+    path = world_path(name_or_path)
+    if not path.is_file():
+        known = sorted(p.stem for p in WORLD_DIR.glob("*.yaml"))
+        raise WorldError(f"world {str(name_or_path)!r} not found ({path}); known: {', '.join(known)}")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise WorldError(f"{path}:{where}: malformed YAML") from None
+    if not isinstance(data, dict):
+        raise WorldError(f"{path}: expected a mapping at top level, got {type(data).__name__}")
+    return data, path
+
+
+def load_world(name_or_path: str | Path = "afghanistan", start: str | None = None) -> World:
+    """Load and validate a world by name or path.
+
+    A world file with a ``calibration:`` key is built by
+    :func:`sim.calibration.calibrated_world` from the evidence base at the date
+    ``start`` (a calibrated snapshot such as ``2024-03`` or ``2021-08``); other
+    world files give every value explicitly.
+
+    Raises:
+        WorldError: one line naming the file and the key at fault.
+    """
+    data, path = read_world_file(name_or_path)
+    if "calibration" in data:
+        from sim.calibration import calibrated_world
+
+        return calibrated_world(data, path, start=start)
+    return world_from_mapping(data, str(path), name=path.stem)
+
+
+def load_world_mapping(data: dict[str, Any], start: str | None = None) -> World:
+    """Build a world from an already parsed world mapping (e.g. Hydra's ``cfg.world``).
+
+    The mapping must carry ``name``; errors name ``configs/world/<name>.yaml``.
+    """
+    name = str(data.get("name", "world"))
+    source = str(WORLD_DIR / f"{name}.yaml")
+    if "calibration" in data:
+        from sim.calibration import calibrated_world
+
+        return calibrated_world(data, Path(source), start=start)
+    return world_from_mapping(data, source, name=name)
+
+
+def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
+    """Build a :class:`World` from an explicit mapping (the world-file schema).
+
+    Schema (see ``configs/world/triad.yaml`` for a small example)::
+
+        target: AFG | null
+        actors:
+          CODE: {name, capability, recognition, borders_target, salience: {concern: w},
+                 imports_musd, exports_musd, transit_capacity,
+                 demands: {inclusivity, counterterror: {GROUP: w}}}
+        affinity: {"AAA-BBB": value, ...}          # unspecified pairs are 0
+        affinity_baseline: {...}                    # optional, defaults to affinity
+        threat_groups:
+          GROUP: {strength, sanctuary, emirate_stance, targets: {CODE: exposure}}
+        emirate: {inclusivity, hardliner_influence, counterterror: {GROUP: effort},
+                  objectives: {legitimacy, revenue, autonomy, cohesion}}
+    """
+    read = _Reader(source)
+    allowed_top = {
+        "name", "description", "target", "actors", "affinity", "affinity_baseline",
+        "threat_groups", "emirate", "start",
+    }
+    for key in data:
+        if key not in allowed_top:
+            raise read.fail(str(key), f"unknown key; allowed: {', '.join(sorted(allowed_top))}")
+    actors = read.mapping(data.get("actors"), "actors")
+    if len(actors) < 2:
+        raise read.fail("actors", "a world needs at least two actors")
+    codes = tuple(str(c) for c in actors)
+    for code in codes:
+        if not code.replace("_", "").isalnum() or code.upper() != code:
+            raise read.fail(f"actors.{code}", "actor codes are upper-case letters and digits")
+    target_code = data.get("target")
+    target = None if target_code is None else codes.index(read.code(target_code, "target", codes, "actor"))
+    groups_node = read.mapping(data.get("threat_groups") or {}, "threat_groups")
+    group_codes = tuple(str(g) for g in groups_node)
+    overlap = set(group_codes) & set(codes)
+    if overlap:
+        raise read.fail("threat_groups", f"codes used for both actors and groups: {sorted(overlap)}")
+    n, g = len(codes), len(group_codes)
+
+    capability = np.zeros(n)
+    salience = np.zeros((n, len(CONCERNS)))
+    recognition = np.full(n, -1, dtype=np.int64)
+    borders = np.zeros(n, dtype=bool)
+    imports = np.zeros(n)
+    exports = np.zeros(n)
+    transit = np.zeros(n)
+    demand_incl = np.zeros(n)
+    demand_ct = np.zeros((n, g))
+    names = []
+    allowed_actor = {
+        "name", "capability", "recognition", "borders_target", "salience", "imports_musd",
+        "exports_musd", "transit_capacity", "demands",
+    }
+    for i, code in enumerate(codes):
+        key = f"actors.{code}"
+        node = read.mapping(actors[code] or {}, key)
+        for field_name in node:
+            if field_name not in allowed_actor:
+                raise read.fail(
+                    f"{key}.{field_name}", f"unknown field; allowed: {', '.join(sorted(allowed_actor))}"
+                )
+        names.append(str(node.get("name", code)))
+        capability[i] = read.number(node, "capability", key, 0.0, 1.0)
+        if i != target:
+            level = read.number(node, "recognition", key, 0, MAX_LEVEL, default=1)
+            if level != int(level):
+                raise read.fail(f"{key}.recognition", f"expected an integer 0..{MAX_LEVEL}")
+            recognition[i] = int(level)
+            weights = read.mapping(node.get("salience") or {c: 1.0 for c in CONCERNS}, f"{key}.salience")
+            for concern, weight in weights.items():
+                if concern not in CONCERNS:
+                    raise read.fail(
+                        f"{key}.salience.{concern}", f"unknown concern; allowed: {', '.join(CONCERNS)}"
+                    )
+                salience[i, CONCERNS.index(concern)] = read.number(weights, concern, f"{key}.salience", 0, 1e6)
+            total = salience[i].sum()
+            if total <= 0:
+                raise read.fail(f"{key}.salience", "weights must not all be zero")
+            salience[i] /= total
+        borders[i] = bool(node.get("borders_target", False))
+        imports[i] = read.number(node, "imports_musd", key, 0.0, 1e6, default=0.0)
+        exports[i] = read.number(node, "exports_musd", key, 0.0, 1e6, default=0.0)
+        transit[i] = read.number(node, "transit_capacity", key, 0.0, 1.0, default=0.0)
+        demands = read.mapping(node.get("demands") or {}, f"{key}.demands")
+        for dkey in demands:
+            if dkey not in {"inclusivity", "counterterror"}:
+                raise read.fail(f"{key}.demands.{dkey}", "unknown demand; allowed: counterterror, inclusivity")
+        demand_incl[i] = read.number(demands, "inclusivity", f"{key}.demands", 0, 1, default=0.0)
+        ct = read.mapping(demands.get("counterterror") or {}, f"{key}.demands.counterterror")
+        for group, weight in ct.items():
+            j = group_codes.index(read.code(group, f"{key}.demands.counterterror", group_codes, "threat group"))
+            demand_ct[i, j] = read.number(ct, group, f"{key}.demands.counterterror", 0, 1)
+        _ = weight if ct else None
+
+    def pairs(node_name: str) -> np.ndarray:
+        matrix = np.zeros((n, n))
+        node = read.mapping(data.get(node_name) or {}, node_name)
+        for pair, value in node.items():
+            parts = str(pair).split("-")
+            if len(parts) != 2:
+                raise read.fail(f"{node_name}.{pair}", "expected a pair written 'AAA-BBB'")
+            a, b = (codes.index(read.code(p, f"{node_name}.{pair}", codes, "actor")) for p in parts)
+            if a == b:
+                raise read.fail(f"{node_name}.{pair}", "an actor has no affinity with itself")
+            matrix[a, b] = matrix[b, a] = read.number(node, pair, node_name, -1.0, 1.0)
+        return matrix
+
+    affinity = pairs("affinity")
+    baseline = pairs("affinity_baseline") if data.get("affinity_baseline") else affinity.copy()
+
+    strength = np.zeros(g)
+    sanctuary = np.zeros(g)
+    stance = np.zeros(g)
+    exposure = np.zeros((g, n))
+    for j, group in enumerate(group_codes):
+        key = f"threat_groups.{group}"
+        node = read.mapping(groups_node[group] or {}, key)
+        strength[j] = read.number(node, "strength", key, 0, 1)
+        sanctuary[j] = read.number(node, "sanctuary", key, 0, 1)
+        stance[j] = read.number(node, "emirate_stance", key, -1, 1, default=0.0)
+        targets = read.mapping(node.get("targets") or {}, f"{key}.targets")
+        for code, _value in targets.items():
+            i = codes.index(read.code(code, f"{key}.targets", codes, "actor"))
+            exposure[j, i] = read.number(targets, code, f"{key}.targets", 0, 1)
+
+    emirate = read.mapping(data.get("emirate") or {}, "emirate")
+    inclusivity = read.number(emirate, "inclusivity", "emirate", 0, 1, default=0.0)
+    hardliners = read.number(emirate, "hardliner_influence", "emirate", 0, 1, default=0.5)
+    effort = np.zeros(g)
+    ct_node = read.mapping(emirate.get("counterterror") or {}, "emirate.counterterror")
+    for group in ct_node:
+        j = group_codes.index(read.code(group, "emirate.counterterror", group_codes, "threat group"))
+        effort[j] = read.number(ct_node, group, "emirate.counterterror", 0, 1)
+    objective_node = read.mapping(
+        emirate.get("objectives") or {o: 1.0 for o in OBJECTIVES}, "emirate.objectives"
+    )
+    objectives = np.zeros(len(OBJECTIVES))
+    for objective in objective_node:
+        if objective not in OBJECTIVES:
+            raise read.fail(f"emirate.objectives.{objective}", f"unknown; allowed: {', '.join(OBJECTIVES)}")
+        objectives[OBJECTIVES.index(objective)] = read.number(objective_node, objective, "emirate.objectives", 0, 1e6)
+    if objectives.sum() <= 0:
+        raise read.fail("emirate.objectives", "weights must not all be zero")
+    objectives /= objectives.sum()
+
+    world = World(
+        name=str(data.get("name", name)),
+        codes=codes,
+        names=tuple(names),
+        target=target,
+        capability=capability,
+        salience=salience,
+        recognition=recognition,
+        affinity=affinity,
+        affinity_baseline=baseline,
+        borders_target=borders,
+        imports_musd=imports,
+        exports_musd=exports,
+        transit_capacity=transit,
+        demand_inclusivity=demand_incl,
+        demand_counterterror=demand_ct,
+        group_codes=group_codes,
+        group_strength=strength,
+        group_sanctuary=sanctuary,
+        group_exposure=exposure,
+        emirate_stance=stance,
+        inclusivity=inclusivity,
+        counterterror_effort=effort,
+        hardliner_influence=hardliners,
+        objectives=objectives,
+        start=None if data.get("start") is None else str(data["start"]),
+    )
+    validate_world(world, source)
+    return world
+
+
+def validate_world(world: World, source: str) -> None:
+    """Check the invariants of a built world; raise WorldError naming the field."""
+
+    def fail(key: str, problem: str) -> WorldError:
+        return WorldError(f"{source}: {key}: {problem}")
+
+    n, g = world.n_actors, world.n_groups
+    if len(set(world.codes)) != n:
+        raise fail("actors", "duplicate actor codes")
+    if world.target is not None and not world.state_mask.any():
+        raise fail("actors", "a world with a target needs at least one other actor")
+    shapes = {
+        "capability": (n,), "salience": (n, len(CONCERNS)), "recognition": (n,),
+        "affinity": (n, n), "affinity_baseline": (n, n), "imports_musd": (n,),
+        "exports_musd": (n,), "transit_capacity": (n,), "demand_inclusivity": (n,),
+        "demand_counterterror": (n, g), "group_strength": (g,), "group_sanctuary": (g,),
+        "group_exposure": (g, n), "emirate_stance": (g,), "counterterror_effort": (g,),
+        "objectives": (len(OBJECTIVES),),
+    }
+    for name, shape in shapes.items():
+        value = np.asarray(getattr(world, name))
+        if value.shape != shape:
+            raise fail(name, f"shape {value.shape}, expected {shape}")
+        if not np.all(np.isfinite(value)):
+            raise fail(name, "contains NaN or infinity")
+    if not np.allclose(world.affinity, world.affinity.T):
+        raise fail("affinity", "must be symmetric")
+    if np.any(np.abs(world.affinity) > 1) or np.any(np.abs(world.affinity_baseline) > 1):
+        raise fail("affinity", "values must lie in [-1, 1]")
+    if world.capability.max() <= 0:
+        raise fail("capability", "at least one actor needs a positive capability")
+    levels = world.recognition[world.state_mask]
+    if np.any((levels < 0) | (levels > MAX_LEVEL)):
+        raise fail("recognition", f"levels must lie in 0..{MAX_LEVEL}")
+
+
+def synthetic_world(n_actors: int, n_groups: int = 3, seed: int = 0) -> World:
+    """A random but valid world of ``n_actors`` (actor 0 is the target).
+
+    Used for scaling benchmarks and property-based tests; not calibrated.
+    """
+    if n_actors < 2:
+        raise WorldError(f"synthetic world: n_actors={n_actors}; need at least 2")
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    n, g = n_actors, n_groups
+    affinity = rng.uniform(-0.6, 0.6, (n, n))
+    affinity = np.triu(affinity, 1)
+    affinity = affinity + affinity.T
+    salience = rng.dirichlet(np.ones(len(CONCERNS)), n)
+    recognition = rng.integers(0, 4, n)
+    recognition[0] = -1
+    world = World(
+        name=f"synthetic-{n}",
+        codes=tuple(f"S{i:02d}" if i else "TGT" for i in range(n)),
+        names=tuple(f"State {i}" if i else "Target" for i in range(n)),
+        target=0,
+        capability=rng.uniform(0.05, 1.0, n),
+        salience=salience,
+        recognition=recognition,
+        affinity=affinity,
+        affinity_baseline=affinity.copy(),
+        borders_target=rng.random(n) < 0.4,
+        imports_musd=rng.uniform(0, 1000, n),
+        exports_musd=rng.uniform(0, 300, n),
+        transit_capacity=rng.uniform(0, 1, n) * (rng.random(n) < 0.3),
+        demand_inclusivity=rng.uniform(0, 1, n),
+        demand_counterterror=rng.uniform(0, 1, (n, g)),
+        group_codes=tuple(f"G{j}" for j in range(g)),
+        group_strength=rng.uniform(0.1, 0.8, g),
+        group_sanctuary=rng.uniform(0.2, 1.0, g),
+        group_exposure=rng.uniform(0, 1, (g, n)) * (rng.random((g, n)) < 0.4),
+        emirate_stance=rng.uniform(-1, 1, g),
+        inclusivity=float(rng.uniform(0, 0.5)),
+        counterterror_effort=rng.uniform(0, 1, g),
+        hardliner_influence=float(rng.uniform(0.2, 0.9)),
+        objectives=rng.dirichlet(np.ones(len(OBJECTIVES))),
+    )
+    world.recognition[0] = -1
+    world.capability[0] = min(world.capability[0], 0.1)
+    validate_world(world, world.name)
+    return world
