@@ -42,7 +42,9 @@ class ActorAgent(mesa.Agent):
     def observe(self, record: StepRecord) -> None:
         """Read this agent's part of the month's record (order-independent)."""
         self.attacks_last_month = int(record.attacks[0, :, self.index].sum())
-        self.coerced_last_month = bool(record.strikes[0, self.index] or record.closures[0, self.index])
+        self.coerced_last_month = bool(
+            record.strikes[0, self.index] or record.closures[0, self.index]
+        )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.code})"
@@ -85,7 +87,10 @@ class StateAgent(ActorAgent):
     @property
     def salience(self) -> dict[str, float]:
         """Weights over concerns (sum to 1)."""
-        return {c: float(w) for c, w in zip(CONCERNS, self.model.world.salience[self.index], strict=True)}
+        return {
+            c: float(w)
+            for c, w in zip(CONCERNS, self.model.world.salience[self.index], strict=True)
+        }
 
     def recognition_utilities(self) -> dict[str, float]:
         """Utilities of moving down, staying, moving up now (-inf if impossible)."""
@@ -114,7 +119,9 @@ class EmirateAgent(ActorAgent):
     @property
     def counterterror_effort(self) -> dict[str, float]:
         """Effort against each threat group in [0, 1]."""
-        return dict(zip(self.model.world.group_codes, self.model.state.effort[0].tolist(), strict=True))
+        return dict(
+            zip(self.model.world.group_codes, self.model.state.effort[0].tolist(), strict=True)
+        )
 
     @property
     def recognisers(self) -> list[str]:

@@ -12,11 +12,14 @@ Methods (each parameter's ``method`` field names one):
   largest actor (World Bank WDI / SIPRI, 2022; ``seeds/capabilities.csv``);
 * ``salience``: strength-weighted count of the actor's facts tagged with each
   concern, plus a pseudo-count (modelling choice), normalised to sum 1;
-* ``ladder``: the latest recognition-ladder fact dated on or before the
-  snapshot (same month: the highest level); year-only dates count as June;
-* ``affinity``: ``tanh(sum(sign x strength x recency) / scale)`` over the facts
-  linking the pair dated on or before the snapshot, recency ``exp(-age/tau)``;
-  pairs with no fact start neutral (0, a modelling choice);
+* ``ladder``: the strength-weighted mean of the levels implied by the ladder
+  facts dated within ``ladder_window_months`` before the latest one on or before
+  the snapshot, rounded half up (conflicting assessments are averaged, not
+  cherry-picked); year-only dates count as June;
+* ``affinity``: ``sum(w x sign x strength / 3) / (sum(w) + prior)`` over the
+  facts linking the pair dated on or before the snapshot, with recency weight
+  ``w = strength x exp(-age / tau)``: a shrunk mean in (-1, 1); pairs with no
+  fact start neutral (0, a modelling choice);
 * ``trade-table``: the ORF table of Afghanistan's imports and exports by
   partner (Apr 2022 - Apr 2023, US$ million a year); partners absent from it
   take other documented figures, else 0;
@@ -72,9 +75,18 @@ class ModellingChoice:
 #: Calibration constants (all labelled modelling choices).
 CHOICES: dict[str, ModellingChoice] = {
     "salience_pseudocount": ModellingChoice(0.5, 0.0, 2.0, "pseudo-count added to each concern"),
-    "affinity_scale": ModellingChoice(3.0, 1.0, 6.0, "signed evidence mass giving tanh(1) affinity"),
-    "recency_years": ModellingChoice(2.5, 1.0, 6.0, "e-folding age of evidence for affinities (years)"),
-    "exposure_scale": ModellingChoice(4.0, 1.0, 10.0, "evidence mass giving full exposure to a group"),
+    "affinity_scale": ModellingChoice(
+        2.0, 0.5, 6.0, "neutral prior weight shrinking affinities toward 0"
+    ),
+    "ladder_window_months": ModellingChoice(
+        6.0, 1.0, 12.0, "months of ladder facts averaged at a snapshot"
+    ),
+    "recency_years": ModellingChoice(
+        2.5, 1.0, 6.0, "e-folding age of evidence for affinities (years)"
+    ),
+    "exposure_scale": ModellingChoice(
+        4.0, 1.0, 10.0, "evidence mass giving full exposure to a group"
+    ),
     "strength_floor": ModellingChoice(0.15, 0.05, 0.4, "strength of a group with one fact"),
 }
 
@@ -108,9 +120,7 @@ class Calibration:
                 "evidence": [";".join(r.evidence) for r in self.records],
                 "method": [r.method for r in self.records],
                 "modelling_choice": [r.modelling_choice for r in self.records],
-                "range": [
-                    "" if r.low is None else f"[{r.low}, {r.high}]" for r in self.records
-                ],
+                "range": ["" if r.low is None else f"[{r.low}, {r.high}]" for r in self.records],
             }
         )
 
@@ -123,8 +133,15 @@ def _month_of(date: str) -> int:
 
 
 def _require_structure(structure: dict[str, Any], source: str) -> dict[str, Any]:
-    needed = ("target", "actors", "threat_groups", "borders_target", "transit_capacity",
-              "group_sanctuary", "emirate")
+    needed = (
+        "target",
+        "actors",
+        "threat_groups",
+        "borders_target",
+        "transit_capacity",
+        "group_sanctuary",
+        "emirate",
+    )
     for key in needed:
         if key not in structure:
             raise WorldError(f"{source}: {key}: missing field")
@@ -144,7 +161,9 @@ class _Builder:
 
     def choice(self, name: str, value: float, low: float, high: float, method: str) -> float:
         self.records.append(
-            ParameterRecord(name, float(value), (), method, modelling_choice=True, low=low, high=high)
+            ParameterRecord(
+                name, float(value), (), method, modelling_choice=True, low=low, high=high
+            )
         )
         return float(value)
 
@@ -184,7 +203,9 @@ def calibrate(
     caps = capabilities.set_index("code")
     missing = [c for c in codes if c not in caps.index]
     if missing:
-        raise WorldError(f"{source}: actors: no capability figures for {missing} in seeds/capabilities.csv")
+        raise WorldError(
+            f"{source}: actors: no capability figures for {missing} in seeds/capabilities.csv"
+        )
     gdp = caps.loc[list(codes), "gdp_busd_2022"].astype(float).to_numpy()
     milex = caps.loc[list(codes), "military_expenditure_musd_2022"].astype(float).to_numpy()
     gdp_share = gdp / np.nanmax(gdp)
@@ -193,7 +214,9 @@ def calibrate(
     capability = capability / capability.max()
     for i, code in enumerate(codes):
         build.evidence(
-            f"capability.{code}", capability[i], [f"capabilities:{code}"],
+            f"capability.{code}",
+            capability[i],
+            [f"capabilities:{code}"],
             "capability: 0.5 GDP share + 0.5 military expenditure share (WDI/SIPRI 2022)",
         )
 
@@ -209,7 +232,9 @@ def calibrate(
         for k, concern in enumerate(CONCERNS):
             rows = own[own["concern"] == concern]
             build.evidence(
-                f"salience.{code}.{concern}", salience[i, k], rows["id"],
+                f"salience.{code}.{concern}",
+                salience[i, k],
+                rows["id"],
                 "salience: strength-weighted concern counts + pseudo-count, normalised",
             )
 
@@ -225,6 +250,7 @@ def calibrate(
         ladder["kind"].map(LADDER_LEVELS),
     )
     ladder["month"] = ladder["date"].map(_month_of)
+    window = CHOICES["ladder_window_months"].value
     for i, code in enumerate(codes):
         if i == target:
             continue
@@ -233,16 +259,23 @@ def calibrate(
             raise WorldError(
                 f"{source}: actors.{code}: no recognition-ladder evidence on or before {date}"
             )
-        latest = rows[rows["month"] == rows["month"].max()]
-        level = int(np.clip(latest["level"].max(), 0, MAX_LEVEL))
+        recent = rows[rows["month"] > rows["month"].max() - window]
+        mean_level = float((recent["level"] * recent["strength"]).sum() / recent["strength"].sum())
+        level = int(np.clip(math.floor(mean_level + 0.5), 0, MAX_LEVEL))
         recognition[i] = level
-        best = latest[latest["level"] == latest["level"].max()]
-        build.evidence(f"recognition.{code}", level, best["id"], "ladder: latest ladder fact")
+        build.evidence(
+            f"recognition.{code}",
+            level,
+            recent["id"],
+            "ladder: strength-weighted mean level of the ladder facts in the window before the latest",
+        )
 
     # Affinity -------------------------------------------------------------------------
     scale = CHOICES["affinity_scale"].value
     affinity = np.zeros((n, n))
-    linked = facts[facts["actor"].isin(codes) & facts["counterpart"].isin(codes) & (facts["sign"] != 0)]
+    linked = facts[
+        facts["actor"].isin(codes) & facts["counterpart"].isin(codes) & (facts["sign"] != 0)
+    ]
     for i in range(n):
         for j in range(i + 1, n):
             a, b = codes[i], codes[j]
@@ -251,12 +284,19 @@ def calibrate(
                 | ((linked["actor"] == b) & (linked["counterpart"] == a))
             ]
             if rows.empty:
-                build.choice(f"affinity.{a}-{b}", 0.0, -0.2, 0.2, "affinity: no evidence, neutral start")
+                build.choice(
+                    f"affinity.{a}-{b}", 0.0, -0.2, 0.2, "affinity: no evidence, neutral start"
+                )
                 continue
-            mass = float((rows["sign"] * rows["weight"]).sum())
-            value = math.tanh(mass / scale)
+            signed = float((rows["sign"] * rows["weight"] * rows["strength"] / 3.0).sum())
+            value = signed / (float(rows["weight"].sum()) + scale)
             affinity[i, j] = affinity[j, i] = value
-            build.evidence(f"affinity.{a}-{b}", value, rows["id"], "affinity: tanh of recency-weighted signed strength")
+            build.evidence(
+                f"affinity.{a}-{b}",
+                value,
+                rows["id"],
+                "affinity: recency-weighted signed strength / (weight + prior)",
+            )
 
     # Trade -------------------------------------------------------------------------------
     imports = np.zeros(n)
@@ -272,12 +312,20 @@ def calibrate(
             rows = table[table["actor"] == code]
             if rows.empty:
                 build.choice(
-                    f"trade.{label}.{code}", 0.0, 0.0, 50.0,
+                    f"trade.{label}.{code}",
+                    0.0,
+                    0.0,
+                    50.0,
                     "trade-table: partner not in the ORF table (below its smallest entry)",
                 )
                 continue
             array[i] = float(rows["value"].iloc[0])
-            build.evidence(f"trade.{label}.{code}", array[i], rows["id"], "trade-table: ORF table, US$ million/year")
+            build.evidence(
+                f"trade.{label}.{code}",
+                array[i],
+                rows["id"],
+                "trade-table: ORF table, US$ million/year",
+            )
 
     # Demands --------------------------------------------------------------------------
     demand_inclusivity = np.zeros(n)
@@ -287,12 +335,22 @@ def calibrate(
         own = demands[demands["actor"] == code]
         rows = own[own["metric"].str.contains("inclusiv|women|girls|rights", regex=True)]
         demand_inclusivity[i] = min(1.0, rows["strength"].sum() / 3.0)
-        build.evidence(f"demand.inclusivity.{code}", demand_inclusivity[i], rows["id"], "demand: stated demands / 3, capped")
+        build.evidence(
+            f"demand.inclusivity.{code}",
+            demand_inclusivity[i],
+            rows["id"],
+            "demand: stated demands / 3, capped",
+        )
         for k, group in enumerate(groups):
             rows = own[own["metric"].str.upper().str.endswith(f"CT_{group}")]
             demand_counterterror[i, k] = min(1.0, rows["strength"].sum() / 3.0)
             if not rows.empty:
-                build.evidence(f"demand.counterterror.{code}.{group}", demand_counterterror[i, k], rows["id"], "demand: stated demands / 3, capped")
+                build.evidence(
+                    f"demand.counterterror.{code}.{group}",
+                    demand_counterterror[i, k],
+                    rows["id"],
+                    "demand: stated demands / 3, capped",
+                )
 
     # Threat groups -------------------------------------------------------------------
     exposure = np.zeros((g, n))
@@ -308,10 +366,20 @@ def calibrate(
             if hits.empty:
                 continue
             exposure[k, i] = min(1.0, hits["weight"].sum() / exposure_scale)
-            build.evidence(f"exposure.{group}.{code}", exposure[k, i], hits["id"], "exposure: recency-weighted threat facts / scale")
+            build.evidence(
+                f"exposure.{group}.{code}",
+                exposure[k, i],
+                hits["id"],
+                "exposure: recency-weighted threat facts / scale",
+            )
         mass = hostile["weight"].sum()
         strength[k] = min(0.9, floor + mass / (4 * exposure_scale))
-        build.evidence(f"group.strength.{group}", strength[k], hostile["id"], "exposure: group's threat facts / (4 x scale) + floor")
+        build.evidence(
+            f"group.strength.{group}",
+            strength[k],
+            hostile["id"],
+            "exposure: group's threat facts / (4 x scale) + floor",
+        )
         ties = facts[
             ((facts["actor"] == group) & (facts["counterpart"] == target_code))
             | ((facts["actor"] == target_code) & (facts["counterpart"] == group))
@@ -319,9 +387,20 @@ def calibrate(
         ties = ties[ties["sign"] != 0]
         stance[k] = 0.0 if ties.empty else float((ties["sign"] * ties["strength"]).mean() / 3.0)
         if ties.empty:
-            build.choice(f"group.emirate_stance.{group}", 0.0, -0.5, 0.5, "emirate-stance: no evidence, neutral")
+            build.choice(
+                f"group.emirate_stance.{group}",
+                0.0,
+                -0.5,
+                0.5,
+                "emirate-stance: no evidence, neutral",
+            )
         else:
-            build.evidence(f"group.emirate_stance.{group}", stance[k], ties["id"], "emirate-stance: mean signed strength / 3")
+            build.evidence(
+                f"group.emirate_stance.{group}",
+                stance[k],
+                ties["id"],
+                "emirate-stance: mean signed strength / 3",
+            )
 
     # Structural modelling choices from the world file -------------------------------
     def choice_vector(key: str, keys: tuple[str, ...], default: float) -> np.ndarray:
@@ -338,23 +417,60 @@ def calibrate(
     transit = choice_vector("transit_capacity", codes, 0.0)
     sanctuary = choice_vector("group_sanctuary", groups, 0.5)
     borders = np.array([c in set(structure["borders_target"]) for c in codes])
-    build.evidence("borders_target", float(borders.sum()), ["geography"], "public source: land borders of Afghanistan")
+    build.evidence(
+        "borders_target",
+        float(borders.sum()),
+        ["geography"],
+        "public source: land borders of Afghanistan",
+    )
 
     emirate = structure["emirate"]
-    restrictive = facts[(facts["actor"] == target_code) & (facts["kind"] == "policy_change") & (facts["sign"] < 0)]
-    base_inclusivity, low, high = _choice_spec(emirate.get("inclusivity_before_takeover", 0.35), f"{source}: emirate.inclusivity_before_takeover")
+    restrictive = facts[
+        (facts["actor"] == target_code) & (facts["kind"] == "policy_change") & (facts["sign"] < 0)
+    ]
+    base_inclusivity, low, high = _choice_spec(
+        emirate.get("inclusivity_before_takeover", 0.35),
+        f"{source}: emirate.inclusivity_before_takeover",
+    )
     inclusivity = float(np.clip(base_inclusivity - 0.05 * restrictive["strength"].sum(), 0.02, 1.0))
-    build.evidence("emirate.inclusivity", inclusivity, restrictive["id"], "emirate: pre-takeover inclusivity - 0.05 x strength of restrictive policy changes")
-    base_hardliners, _, _ = _choice_spec(emirate.get("hardliners_before_takeover", 0.5), f"{source}: emirate.hardliners_before_takeover")
+    build.evidence(
+        "emirate.inclusivity",
+        inclusivity,
+        restrictive["id"],
+        "emirate: pre-takeover inclusivity - 0.05 x strength of restrictive policy changes",
+    )
+    base_hardliners, _, _ = _choice_spec(
+        emirate.get("hardliners_before_takeover", 0.5),
+        f"{source}: emirate.hardliners_before_takeover",
+    )
     hardliners = float(np.clip(base_hardliners + 0.03 * restrictive["strength"].sum(), 0.0, 0.95))
-    build.evidence("emirate.hardliner_influence", hardliners, restrictive["id"], "emirate: pre-takeover influence + 0.03 x strength of restrictive policy changes")
+    build.evidence(
+        "emirate.hardliner_influence",
+        hardliners,
+        restrictive["id"],
+        "emirate: pre-takeover influence + 0.03 x strength of restrictive policy changes",
+    )
     effort = np.clip(0.5 - 0.5 * stance, 0.05, 0.95)
     for k, group in enumerate(groups):
-        build.evidence(f"emirate.effort.{group}", effort[k], [], "emirate: 0.5 - 0.5 x emirate stance (derived)")
+        build.evidence(
+            f"emirate.effort.{group}",
+            effort[k],
+            [],
+            "emirate: 0.5 - 0.5 x emirate stance (derived)",
+        )
     objectives = np.zeros(len(OBJECTIVES))
     for k, objective in enumerate(OBJECTIVES):
-        value, low, high = _choice_spec(emirate.get("objectives", {}).get(objective, 0.25), f"{source}: emirate.objectives.{objective}")
-        objectives[k] = build.choice(f"emirate.objectives.{objective}", value, low, high, "world file: Emirate objective weight")
+        value, low, high = _choice_spec(
+            emirate.get("objectives", {}).get(objective, 0.25),
+            f"{source}: emirate.objectives.{objective}",
+        )
+        objectives[k] = build.choice(
+            f"emirate.objectives.{objective}",
+            value,
+            low,
+            high,
+            "world file: Emirate objective weight",
+        )
     objectives /= objectives.sum()
     for name, spec in CHOICES.items():
         build.choice(f"calibration.{name}", spec.value, spec.low, spec.high, spec.meaning)
@@ -432,7 +548,9 @@ def calibrated(structure: dict[str, Any], source: Path | str, start: str | None)
     return _CACHE[key]
 
 
-def calibrated_world(structure: dict[str, Any], source: Path | str, start: str | None = None) -> World:
+def calibrated_world(
+    structure: dict[str, Any], source: Path | str, start: str | None = None
+) -> World:
     """The world of a world file with a ``calibration:`` key (see :func:`calibrate`)."""
     return calibrated(structure, source, start).world
 
@@ -441,7 +559,9 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m sim.calibration --report [--start 2024-03] [--out FILE]``."""
     from sim.world import read_world_file
 
-    parser = argparse.ArgumentParser(prog="python -m sim.calibration", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m sim.calibration", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--report", action="store_true", help="print the provenance table")
     parser.add_argument("--world", default="afghanistan", help="world name (default afghanistan)")
     parser.add_argument("--start", default=None, help="snapshot month YYYY-MM")
@@ -461,7 +581,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if args.report or not args.out:
-        with pd.option_context("display.max_rows", None, "display.width", 200, "display.max_colwidth", 60):
+        with pd.option_context(
+            "display.max_rows", None, "display.width", 200, "display.max_colwidth", 60
+        ):
             print(table.to_string(index=False))
     return 0
 

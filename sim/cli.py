@@ -62,7 +62,12 @@ def run_job(cfg: DictConfig, output_dir: Path) -> Path:
         path.replace(output_dir / path.name)
     staging.rmdir()
     log.info(
-        "%s: %d runs x %d months in %.1f s -> %s", label, spec.runs, spec.months, elapsed, output_dir
+        "%s: %d runs x %d months in %.1f s -> %s",
+        label,
+        spec.runs,
+        spec.months,
+        elapsed,
+        output_dir,
     )
     return output_dir
 
@@ -75,6 +80,21 @@ def app(cfg: DictConfig) -> None:
         run_job(cfg, output_dir)
     except UserError as error:
         fail(str(error))
+
+
+def check_creatable(directory: Path, key: str) -> None:
+    """Raise UserError unless ``directory`` exists writable or could be created."""
+    import os
+
+    probe = directory
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
+        raise UserError(
+            f"{key}={directory}: cannot write there ({probe} is not a writable directory)"
+        )
 
 
 def precheck(overrides: list[str]) -> None:
@@ -92,10 +112,11 @@ def precheck(overrides: list[str]) -> None:
         return
     try:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            cfg = compose(config_name="config", overrides=overrides)
+            cfg = compose(config_name="config", overrides=overrides, return_hydra_config=True)
+        check_creatable(Path(str(cfg.hydra.run.dir)), "hydra.run.dir")
         spec_from_config(cfg)
     except (HydraException, OmegaConfBaseException) as error:
-        message = " ".join(str(error).split())
+        message = " ".join(str(error).split()).split(" Config search path")[0]
         fail(message)
     except UserError as error:
         fail(str(error))

@@ -83,12 +83,30 @@ def scenario_label(cfg: DictConfig) -> str:
     return "+".join(tags) if tags else "baseline"
 
 
+def _check_keys(cfg: DictConfig) -> None:
+    """Reject keys the schema does not know (Hydra lets ``+key=`` through)."""
+    from dataclasses import fields
+
+    for node, schema, prefix in (
+        (cfg, SimConfig, ""),
+        (cfg.scenario, ScenarioConfig, "scenario."),
+        (cfg.record, RecordConfig, "record."),
+    ):
+        allowed = {f.name for f in fields(schema)}
+        for key in node:
+            if key not in allowed and not (prefix == "" and key == "hydra"):
+                raise ConfigError(
+                    f"unknown key '{prefix}{key}'; allowed: {', '.join(sorted(allowed))}"
+                )
+
+
 def spec_from_config(cfg: DictConfig) -> EnsembleSpec:
     """Validate a composed config and build the ensemble it describes.
 
     Raises:
         ConfigError / WorldError: one line naming the key at fault.
     """
+    _check_keys(cfg)
     start = parse_month(str(cfg.start), "start")
     end = parse_month(str(cfg.end), "end")
     if month_index(start, end) < 1:
@@ -103,7 +121,9 @@ def spec_from_config(cfg: DictConfig) -> EnsembleSpec:
     if batch < 1:
         raise ConfigError(f"batch_size={batch}: expected a positive integer")
     if int(cfg.record.dyads_every) < 1:
-        raise ConfigError(f"record.dyads_every={cfg.record.dyads_every}: expected a positive integer")
+        raise ConfigError(
+            f"record.dyads_every={cfg.record.dyads_every}: expected a positive integer"
+        )
     world_mapping = OmegaConf.to_container(cfg.world, resolve=True)
     world: World = load_world_mapping(world_mapping, start=start)
     params = ModelParameters.from_mapping(
@@ -120,7 +140,9 @@ def spec_from_config(cfg: DictConfig) -> EnsembleSpec:
         if isinstance(entry, dict):
             entry = {"label": name, **entry}
         entries.append(entry)
-    shocks = parse_shocks(entries, world, start, month_index(start, end) + 1, where="scenario.shocks")
+    shocks = parse_shocks(
+        entries, world, start, month_index(start, end) + 1, where="scenario.shocks"
+    )
     return EnsembleSpec(
         world=world,
         params=params,

@@ -14,7 +14,7 @@ import numpy as np
 from sim.dates import add_months, month_index
 from sim.kernel import step
 from sim.params import ModelParameters
-from sim.recorder import RecordOptions, Recorder
+from sim.recorder import Recorder, RecordOptions
 from sim.results import Results
 from sim.shocks import Shock
 from sim.state import initial_state

@@ -27,30 +27,85 @@ from sim.errors import EvidenceError
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 
 COLUMNS: tuple[str, ...] = (
-    "id", "source", "section", "date", "actor", "counterpart", "arena", "kind", "concern",
-    "sign", "strength", "value", "unit", "metric", "period", "paraphrase",
+    "id",
+    "source",
+    "section",
+    "date",
+    "actor",
+    "counterpart",
+    "arena",
+    "kind",
+    "concern",
+    "sign",
+    "strength",
+    "value",
+    "unit",
+    "metric",
+    "period",
+    "paraphrase",
 )
 ARENAS: tuple[str, ...] = ("recognition", "trade", "security", "alignment")
-CONCERNS: tuple[str, ...] = ("terror", "trade", "norms", "rivalry", "kin", "refugees", "water", "energy")
+CONCERNS: tuple[str, ...] = (
+    "terror",
+    "trade",
+    "norms",
+    "rivalry",
+    "kin",
+    "refugees",
+    "water",
+    "energy",
+)
 LADDER_KINDS: tuple[str, ...] = (
-    "armed_opposition_support", "no_contact", "terror_listing", "terror_delisting",
-    "envoy_contact", "technical_mission", "embassy_handover", "diplomat_accredited",
-    "ambassador_accepted", "de_jure_recognition", "stance_assessment",
+    "armed_opposition_support",
+    "no_contact",
+    "terror_listing",
+    "terror_delisting",
+    "envoy_contact",
+    "technical_mission",
+    "embassy_handover",
+    "diplomat_accredited",
+    "ambassador_accepted",
+    "de_jure_recognition",
+    "stance_assessment",
 )
 KINDS: tuple[str, ...] = (
     *LADDER_KINDS,
-    "aid", "trade_figure", "trade_share", "project", "attack", "border_closure",
-    "border_reopening", "strike", "deportation", "refugee_figure", "security_agreement",
-    "military_cooperation", "forum_attendance", "forum_exclusion", "stated_demand",
-    "statement", "visit", "water_dispute", "sanction", "territorial_control", "policy_change",
-    "threat_assessment", "energy_supply", "rivalry", "alignment",
+    "aid",
+    "trade_figure",
+    "trade_share",
+    "project",
+    "attack",
+    "border_closure",
+    "border_reopening",
+    "strike",
+    "deportation",
+    "refugee_figure",
+    "security_agreement",
+    "military_cooperation",
+    "forum_attendance",
+    "forum_exclusion",
+    "stated_demand",
+    "statement",
+    "visit",
+    "water_dispute",
+    "sanction",
+    "territorial_control",
+    "policy_change",
+    "threat_assessment",
+    "energy_supply",
+    "rivalry",
+    "alignment",
 )
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
 _ID = re.compile(r"^E\d{3,5}$")
 _METRIC = re.compile(r"^[a-z][a-z0-9_]*[a-zA-Z0-9_]*$")
 CAPABILITY_COLUMNS = (
-    "code", "gdp_busd_2022", "military_expenditure_musd_2022", "population_millions_2022",
-    "gdp_source", "military_source",
+    "code",
+    "gdp_busd_2022",
+    "military_expenditure_musd_2022",
+    "population_millions_2022",
+    "gdp_source",
+    "military_source",
 )
 
 
@@ -96,7 +151,11 @@ def load_sources(path: str | Path | None = None) -> dict[str, set[str]]:
 
 
 def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() == ""
+    return (
+        value is None
+        or (isinstance(value, float) and math.isnan(value))
+        or str(value).strip() == ""
+    )
 
 
 def load_evidence(
@@ -120,7 +179,9 @@ def load_evidence(
         raise EvidenceError(f"{path}: malformed CSV ({' '.join(str(error).split())})") from None
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
-        raise EvidenceError(f"{path}: missing column {missing[0]!r}; expected columns {', '.join(COLUMNS)}")
+        raise EvidenceError(
+            f"{path}: missing column {missing[0]!r}; expected columns {', '.join(COLUMNS)}"
+        )
     if frame.empty:
         raise EvidenceError(f"{path}: no evidence rows")
     seen: set[str] = set()
@@ -137,16 +198,35 @@ def load_evidence(
         if row_id in seen:
             raise fail("id", "duplicate id")
         seen.add(row_id)
-        for field in ("source", "section", "date", "actor", "arena", "kind", "sign", "strength", "paraphrase"):
+        for field in (
+            "source",
+            "section",
+            "date",
+            "actor",
+            "arena",
+            "kind",
+            "sign",
+            "strength",
+            "paraphrase",
+        ):
             if _blank(record[field]):
                 raise fail(field, "missing (required)")
         if record["source"] not in sources:
-            raise fail("source", f"unknown source {record['source']!r}; known: {', '.join(sources)}")
+            raise fail(
+                "source", f"unknown source {record['source']!r}; known: {', '.join(sources)}"
+            )
         if record["section"] not in sources[record["source"]]:
-            raise fail("section", f"unknown section {record['section']!r} of {record['source']}; known: {', '.join(sorted(sources[record['source']]))}")
+            raise fail(
+                "section",
+                f"unknown section {record['section']!r} of {record['source']}; known: {', '.join(sorted(sources[record['source']]))}",
+            )
         match = _DATE.match(record["date"].strip())
-        if not match or (match.group(2) and not 1 <= int(match.group(2)) <= 12) or not 1990 <= int(match.group(1)) <= 2024:
-            raise fail("date", f"{record['date']!r} is not YYYY-MM or YYYY within 1990..2024")
+        if (
+            not match
+            or (match.group(2) and not 1 <= int(match.group(2)) <= 12)
+            or not 1900 <= int(match.group(1)) <= 2024
+        ):
+            raise fail("date", f"{record['date']!r} is not YYYY-MM or YYYY within 1900..2024")
         if record["date"].strip() > "2024-03" and len(record["date"].strip()) == 7:
             raise fail("date", f"{record['date']} is after the evidence cut-off 2024-03")
         for field in ("actor", "counterpart"):
@@ -158,7 +238,9 @@ def load_evidence(
         if record["kind"] not in KINDS:
             raise fail("kind", f"unknown kind {record['kind']!r}; allowed: {', '.join(KINDS)}")
         if record["concern"] and record["concern"] not in CONCERNS:
-            raise fail("concern", f"unknown concern {record['concern']!r}; allowed: {', '.join(CONCERNS)}")
+            raise fail(
+                "concern", f"unknown concern {record['concern']!r}; allowed: {', '.join(CONCERNS)}"
+            )
         if record["sign"].strip() not in {"-1", "0", "1"}:
             raise fail("sign", f"{record['sign']!r}; allowed: -1, 0, 1")
         if record["strength"].strip() not in {"1", "2", "3"}:
@@ -180,7 +262,9 @@ def load_evidence(
                 raise fail("counterpart", f"a {record['kind']} fact needs counterpart AFG")
             if codes.get(record["actor"], {}).get("type") != "state":
                 raise fail("actor", f"a {record['kind']} fact needs a state as actor")
-        if record["kind"] == "stance_assessment" and value not in {str(k) for k in range(6)} | {f"{k}.0" for k in range(6)}:
+        if record["kind"] == "stance_assessment" and value not in {str(k) for k in range(6)} | {
+            f"{k}.0" for k in range(6)
+        }:
             raise fail("value", "a stance_assessment needs a ladder level 0..5")
     typed = frame.copy()
     typed["sign"] = typed["sign"].astype(int)
@@ -204,7 +288,11 @@ def load_capabilities(path: str | Path | None = None) -> pd.DataFrame:
         for column in ("gdp_busd_2022",):
             value = pd.to_numeric(row[column], errors="coerce")
             if pd.isna(value) or value <= 0:
-                raise EvidenceError(f"{path}: row {row['code']} (line {position + 2}): {column}: expected a positive number")
+                raise EvidenceError(
+                    f"{path}: row {row['code']} (line {position + 2}): {column}: expected a positive number"
+                )
         if _blank(row["gdp_source"]):
-            raise EvidenceError(f"{path}: row {row['code']} (line {position + 2}): gdp_source: missing")
+            raise EvidenceError(
+                f"{path}: row {row['code']} (line {position + 2}): gdp_source: missing"
+            )
     return frame

@@ -96,7 +96,9 @@ class DiplomacyModel(mesa.Model):
             agent_reporters={
                 "code": "code",
                 "recognition": lambda a: a.recognition_level if isinstance(a, StateAgent) else None,
-                "affinity_afg": lambda a: a.affinity_to_emirate if isinstance(a, StateAgent) else None,
+                "affinity_afg": lambda a: (
+                    a.affinity_to_emirate if isinstance(a, StateAgent) else None
+                ),
             },
         )
         self.datacollector.collect(self)

@@ -81,7 +81,10 @@ class ModelParameters:
     )
     # --- security arena ----------------------------------------------------------
     attack_rate: float = _param(
-        0.6, 0.05, 2.0, "expected attacks per month by a full-strength group on a fully exposed target"
+        0.6,
+        0.05,
+        2.0,
+        "expected attacks per month by a full-strength group on a fully exposed target",
     )
     group_growth: float = _param(
         0.04, 0.0, 0.2, "monthly logistic growth of a group's strength with full sanctuary"
@@ -125,14 +128,18 @@ class ModelParameters:
         3.0, 0.0, 10.0, "push apart from a strike or border closure (x alignment_rate)"
     )
     cooperation_weight: float = _param(
-        1.0, 0.0, 3.0, "pull together from counter-terrorism cooperation delivered (x alignment_rate)"
+        1.0,
+        0.0,
+        3.0,
+        "pull together from counter-terrorism cooperation delivered (x alignment_rate)",
     )
     balance_weight: float = _param(
-        0.5, 0.0, 3.0, "structural-balance pressure, the enemy of my enemy (x alignment_rate); 0 = off"
+        0.5,
+        0.0,
+        3.0,
+        "structural-balance pressure, the enemy of my enemy (x alignment_rate); 0 = off",
     )
-    affinity_noise: float = _param(
-        0.01, 0.0, 0.1, "monthly standard deviation of affinity noise"
-    )
+    affinity_noise: float = _param(0.01, 0.0, 0.1, "monthly standard deviation of affinity noise")
     # --- the Emirate ---------------------------------------------------------------
     policy_step: float = _param(
         0.05, 0.01, 0.2, "size of one monthly move of an Emirate policy lever (lever units 0..1)"

@@ -10,13 +10,13 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import networkx as nx  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import networkx as nx
+import numpy as np
+import pandas as pd
 
-from sim.results import Results  # noqa: E402
-from sim.world import RECOGNITION_LEVELS, World  # noqa: E402
+from sim.results import Results
+from sim.world import RECOGNITION_LEVELS, World
 
 
 def recognition_bands(states: pd.DataFrame, title: str = "") -> plt.Figure:
@@ -26,7 +26,9 @@ def recognition_bands(states: pd.DataFrame, title: str = "") -> plt.Figure:
     actors = sorted(frame["actor"].unique())
     columns = 4
     rows = int(np.ceil(len(actors) / columns))
-    figure, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 2.2 * rows), sharex=True, sharey=True)
+    figure, axes = plt.subplots(
+        rows, columns, figsize=(3.2 * columns, 2.2 * rows), sharex=True, sharey=True
+    )
     axes = np.atleast_1d(axes).ravel()
     for axis, actor in zip(axes, actors, strict=False):
         series = frame[frame["actor"] == actor].groupby("date")["recognition"]
@@ -46,7 +48,8 @@ def recognition_bands(states: pd.DataFrame, title: str = "") -> plt.Figure:
         fontsize=10,
     )
     figure.text(
-        0.01, 0.01,
+        0.01,
+        0.01,
         "Levels: " + "; ".join(f"{k} {v}" for k, v in RECOGNITION_LEVELS.items()),
         fontsize=6,
     )
@@ -73,11 +76,19 @@ def alignment_network(dyads: pd.DataFrame, world: World, seed: int = 0) -> plt.F
     figure, axis = plt.subplots(figsize=(7, 6))
     weights = [graph[u][v]["weight"] for u, v in graph.edges]
     nx.draw_networkx_edges(
-        graph, layout, ax=axis, edge_color=weights, edge_cmap=plt.cm.RdBu, edge_vmin=-1,
-        edge_vmax=1, width=[1 + 3 * abs(w) for w in weights],
+        graph,
+        layout,
+        ax=axis,
+        edge_color=weights,
+        edge_cmap=plt.cm.RdBu,
+        edge_vmin=-1,
+        edge_vmax=1,
+        width=[1 + 3 * abs(w) for w in weights],
     )
     sizes = [300 + 2500 * world.capability[world.codes.index(c)] for c in graph.nodes]
-    nx.draw_networkx_nodes(graph, layout, ax=axis, node_size=sizes, node_color="#dddddd", edgecolors="k")
+    nx.draw_networkx_nodes(
+        graph, layout, ax=axis, node_size=sizes, node_color="#dddddd", edgecolors="k"
+    )
     nx.draw_networkx_labels(graph, layout, ax=axis, font_size=8)
     axis.set_title(f"Alignment at {last['date'].max()} (ensemble mean; blue friendly, red hostile)")
     axis.axis("off")

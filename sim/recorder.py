@@ -63,7 +63,8 @@ class Recorder:
             set(range(0, months, max(options.dyads_every, 1))) | {0, months - 1}
         )
         self.dyads = np.zeros((runs, len(self.dyad_months), n, n), dtype=np.float32)
-        self.events: list[pd.DataFrame] = []
+        self.events: list[tuple[np.ndarray, ...]] = []
+        self.kinds: dict[str, int] = {}
 
     def snapshot(self, month: int, state: SimState) -> None:
         """Record the state at month index ``month`` (0 = start)."""
@@ -90,77 +91,96 @@ class Recorder:
         """Record what happened during the step that produced month ``month``."""
         self.attacks[:, month] = record.attacks.sum(axis=1)
         world = self.world
-        target = world.target_code or ""
-        date = self.dates[month]
-        pieces: list[pd.DataFrame] = []
+        n, g = world.n_actors, world.n_groups
+        target = -1 if world.target is None else world.target
 
-        def add(kind: str, mask: np.ndarray, actor_codes: np.ndarray, target_codes, count=None):
+        def add(kind: str, mask: np.ndarray, actors: np.ndarray, targets: np.ndarray, counts=None):
             runs, columns = np.nonzero(mask)
             if runs.size == 0:
                 return
-            frame = pd.DataFrame(
-                {
-                    "run": self.run_ids[runs],
-                    "date": date,
-                    "kind": kind,
-                    "actor": np.asarray(actor_codes)[columns],
-                    "target": np.asarray(target_codes)[columns]
-                    if not isinstance(target_codes, str)
-                    else target_codes,
-                    "count": 1 if count is None else count[runs, columns],
-                }
+            self.events.append(
+                (
+                    runs,
+                    np.full(runs.size, month),
+                    np.full(runs.size, self._kind(kind)),
+                    actors[columns],
+                    targets[columns],
+                    np.ones(runs.size, dtype=np.int64) if counts is None else counts[runs, columns],
+                )
             )
-            pieces.append(frame)
 
-        codes = np.array(world.codes)
-        groups = np.array(world.group_codes)
-        g, n = world.n_groups, world.n_actors
+        actor_index = np.arange(n)
+        to_target = np.full(n, target)
+        # Attacks: actor = the group (coded n + group index), target = the state.
         attack_flat = record.attacks.reshape(len(self.run_ids), g * n)
         add(
             "attack",
             attack_flat > 0,
-            np.repeat(groups, n),
-            np.tile(codes, g),
-            count=attack_flat,
+            n + np.repeat(np.arange(g), n),
+            np.tile(actor_index, g),
+            attack_flat,
         )
-        add("strike", record.strikes, codes, target)
-        add("border_closure", record.closures, codes, target)
-        add("border_reopening", record.reopenings, codes, target)
-        add("deportation_wave", record.deportations, codes, target)
-        add("ct_cooperation", record.cooperation, codes, target)
+        add("strike", record.strikes, actor_index, to_target)
+        add("border_closure", record.closures, actor_index, to_target)
+        add("border_reopening", record.reopenings, actor_index, to_target)
+        add("deportation_wave", record.deportations, actor_index, to_target)
+        add("ct_cooperation", record.cooperation, actor_index, to_target)
         total_moves = record.moves + record.shock_moves
-        add("recognition_up", total_moves > 0, codes, target)
-        add("recognition_down", total_moves < 0, codes, target)
+        add("recognition_up", total_moves > 0, actor_index, to_target)
+        add("recognition_down", total_moves < 0, actor_index, to_target)
+        everyone = np.ones((len(self.run_ids), 1), dtype=bool)
         for shock in record.shocks:
-            actor = world.codes[shock.actor] if shock.actor is not None else ""
             if shock.group is not None:
-                actor, shock_target = world.group_codes[shock.group], actor
+                actor = n + shock.group
+                shock_target = -1 if shock.actor is None else shock.actor
             else:
-                shock_target = world.codes[shock.partner] if shock.partner is not None else target
-            pieces.append(
-                pd.DataFrame(
-                    {
-                        "run": self.run_ids,
-                        "date": date,
-                        "kind": f"shock:{shock.label}",
-                        "actor": actor,
-                        "target": shock_target,
-                        "count": 1,
-                    }
-                )
-            )
-        if pieces:
-            self.events.append(pd.concat(pieces, ignore_index=True))
+                actor = -1 if shock.actor is None else shock.actor
+                shock_target = shock.partner if shock.partner is not None else target
+            add(f"shock:{shock.label}", everyone, np.array([actor]), np.array([shock_target]))
+
+    def _dates(self, month_indices: np.ndarray) -> pd.Categorical:
+        """Dates as an ordered categorical of ``YYYY-MM`` strings."""
+        return pd.Categorical.from_codes(month_indices, categories=self.dates, ordered=True)
+
+    def _actors(self, actor_indices: np.ndarray) -> pd.Categorical:
+        """Actor codes as a categorical."""
+        return pd.Categorical.from_codes(actor_indices, categories=list(self.world.codes))
+
+    def _kind(self, kind: str) -> int:
+        if kind not in self.kinds:
+            self.kinds[kind] = len(self.kinds)
+        return self.kinds[kind]
+
+    def _events_frame(self) -> pd.DataFrame:
+        columns = ["run", "date", "kind", "actor", "target", "count"]
+        if not self.events:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        runs, months, kinds, actors, targets, counts = (
+            np.concatenate(parts) for parts in zip(*self.events, strict=True)
+        )
+        names = np.array([*self.world.codes, *self.world.group_codes, ""], dtype=object)
+        kind_names = np.array(list(self.kinds), dtype=object)
+        order = np.lexsort((months, runs))
+        frame = pd.DataFrame(
+            {
+                "run": self.run_ids[runs[order]],
+                "date": np.array(self.dates, dtype=object)[months[order]],
+                "kind": kind_names[kinds[order]],
+                "actor": names[actors[order]],
+                "target": names[targets[order]],
+                "count": counts[order].astype(np.int64),
+            }
+        )
+        return frame
 
     # ------------------------------------------------------------------------------
     def frames(self, seed: int) -> dict[str, pd.DataFrame]:
         """Build the public frames (see :class:`sim.results.Results`)."""
         world = self.world
         runs, months, n = self.recognition.shape
-        codes = np.array(world.codes)
         run_col = np.repeat(self.run_ids, months * n)
-        date_col = np.tile(np.repeat(np.array(self.dates), n), runs)
-        actor_col = np.tile(codes, runs * months)
+        date_col = self._dates(np.tile(np.repeat(np.arange(months), n), runs))
+        actor_col = self._actors(np.tile(np.arange(n), runs * months))
         is_target = np.tile(~world.state_mask, runs * months)
         recognition = pd.array(self.recognition.reshape(-1).astype("int64"), dtype="Int8")
         recognition[is_target] = pd.NA
@@ -188,15 +208,15 @@ class Recorder:
             }
         )
 
-        dyad_dates = np.array(self.dates)[self.dyad_months]
+        dyad_months = np.array(self.dyad_months)
         i_index, j_index = np.nonzero(~np.eye(n, dtype=bool))
         k = len(self.dyad_months)
         dyads = pd.DataFrame(
             {
                 "run": np.repeat(self.run_ids, k * len(i_index)),
-                "date": np.tile(np.repeat(dyad_dates, len(i_index)), runs),
-                "actor": np.tile(codes[i_index], runs * k),
-                "partner": np.tile(codes[j_index], runs * k),
+                "date": self._dates(np.tile(np.repeat(dyad_months, len(i_index)), runs)),
+                "actor": self._actors(np.tile(i_index, runs * k)),
+                "partner": self._actors(np.tile(j_index, runs * k)),
                 "affinity": self.dyads[:, :, i_index, j_index].reshape(-1).astype(float),
             }
         )
@@ -205,8 +225,10 @@ class Recorder:
         groups = pd.DataFrame(
             {
                 "run": np.repeat(self.run_ids, months * g),
-                "date": np.tile(np.repeat(np.array(self.dates), g), runs),
-                "group": np.tile(np.array(world.group_codes), runs * months),
+                "date": self._dates(np.tile(np.repeat(np.arange(months), g), runs)),
+                "group": pd.Categorical.from_codes(
+                    np.tile(np.arange(g), runs * months), categories=list(world.group_codes)
+                ),
                 "strength": self.strength.reshape(-1).astype(float),
                 "effort": self.effort.reshape(-1).astype(float),
             }
@@ -214,7 +236,7 @@ class Recorder:
         emirate = pd.DataFrame(
             {
                 "run": np.repeat(self.run_ids, months),
-                "date": np.tile(np.array(self.dates), runs),
+                "date": self._dates(np.tile(np.arange(months), runs)),
                 "inclusivity": self.emirate[:, :, 0].reshape(-1).astype(float),
                 "hardliner_influence": self.emirate[:, :, 1].reshape(-1).astype(float),
                 "water_assertiveness": self.emirate[:, :, 2].reshape(-1).astype(float),
@@ -222,13 +244,7 @@ class Recorder:
                 "balanced_triads": self.balanced.reshape(-1).astype(float),
             }
         )
-        columns = ["run", "date", "kind", "actor", "target", "count"]
-        events = (
-            pd.concat(self.events, ignore_index=True)
-            if self.events
-            else pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-        )
-        events = events.sort_values(["run", "date"], kind="stable").reset_index(drop=True)
+        events = self._events_frame()
         return {
             "states": states,
             "dyads": dyads,
@@ -240,7 +256,7 @@ class Recorder:
 
     def _runs_frame(self, seed: int) -> pd.DataFrame:
         world = self.world
-        runs, months, n = self.recognition.shape
+        runs, _months, _n = self.recognition.shape
         mask = world.state_mask
         de_jure = (self.recognition == MAX_LEVEL) & mask[None, None, :]
         ever = de_jure.any(axis=2)

@@ -79,7 +79,9 @@ class Results:
         for name in FRAMES:
             path = directory / f"{name}.parquet"
             if not path.is_file():
-                raise UserError(f"{directory}: no {name}.parquet here; is this a results directory?")
+                raise UserError(
+                    f"{directory}: no {name}.parquet here; is this a results directory?"
+                )
             frames[name] = pd.read_parquet(path)
         return cls.from_frames(frames, {})
 
@@ -89,8 +91,8 @@ def ensure_writable(directory: str | Path) -> Path:
     directory = Path(directory)
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.NamedTemporaryFile(dir=directory, prefix=".probe-", delete=True)
-        probe.close()
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".probe-"):
+            pass
     except OSError as error:
         raise UserError(f"output directory {directory} is not writable: {error.strerror}") from None
     return directory

@@ -98,7 +98,9 @@ def parse_shocks(
         allowed = required | optional | COMMON_FIELDS
         for name in entry:
             if name not in allowed:
-                raise ConfigError(f"{key}.{name}: unknown field for {kind}; allowed: {', '.join(sorted(allowed))}")
+                raise ConfigError(
+                    f"{key}.{name}: unknown field for {kind}; allowed: {', '.join(sorted(allowed))}"
+                )
         for name in required | {"date"}:
             if name not in entry:
                 raise ConfigError(f"{key}.{name}: missing (required for {kind})")
@@ -126,7 +128,9 @@ def parse_shocks(
             lever = str(entry["lever"])
             allowed_levers = (*LEVERS, *(f"effort:{g}" for g in world.group_codes))
             if lever not in allowed_levers:
-                raise ConfigError(f"{key}.lever={lever!r}: unknown; allowed: {', '.join(allowed_levers)}")
+                raise ConfigError(
+                    f"{key}.lever={lever!r}: unknown; allowed: {', '.join(allowed_levers)}"
+                )
             fields["lever"] = lever
         for name in ("value", "delta", "level", "count"):
             if name in entry:
@@ -151,9 +155,14 @@ def parse_shocks(
                 raise ConfigError(f"{key}.count={count}: expected an integer 1..100")
             fields["count"] = int(count)
         for name, low, high in (("value", -1.0, 1.0), ("delta", -2.0, 2.0)):
-            if name in fields and kind != "recognition" and not low <= fields[name] <= high:
-                if not (kind == "aid" and name == "value" and 0 <= fields[name] <= 5):
-                    raise ConfigError(f"{key}.{name}={fields[name]}: out of range [{low}, {high}]")
+            aid_level = kind == "aid" and name == "value" and 0 <= fields.get(name, -1) <= 5
+            if (
+                name in fields
+                and kind != "recognition"
+                and not low <= fields[name] <= high
+                and not aid_level
+            ):
+                raise ConfigError(f"{key}.{name}={fields[name]}: out of range [{low}, {high}]")
         if kind in {"group_strength", "policy"} and "value" in fields and fields["value"] < 0:
             raise ConfigError(f"{key}.value={fields['value']}: out of range [0, 1]")
         evidence = entry.get("evidence") or ()
@@ -184,7 +193,9 @@ def apply_shocks(state: SimState, world: World, shocks: list[Shock]) -> ShockEff
     )
 
     def updated(current: np.ndarray, shock: Shock, low: float, high: float) -> np.ndarray:
-        new = np.full_like(current, shock.value) if shock.value is not None else current + shock.delta
+        new = (
+            np.full_like(current, shock.value) if shock.value is not None else current + shock.delta
+        )
         return np.clip(new, low, high)
 
     for shock in shocks:
@@ -204,7 +215,9 @@ def apply_shocks(state: SimState, world: World, shocks: list[Shock]) -> ShockEff
         elif shock.kind == "deportation_wave":
             effects.deportations[shock.actor] = True
         elif shock.kind == "group_strength":
-            state.strength[:, shock.group] = updated(state.strength[:, shock.group], shock, 0.01, 1.0)
+            state.strength[:, shock.group] = updated(
+                state.strength[:, shock.group], shock, 0.01, 1.0
+            )
         elif shock.kind == "policy":
             if shock.lever == "inclusivity":
                 state.inclusivity = updated(state.inclusivity, shock, 0.0, 1.0)

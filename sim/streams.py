@@ -37,11 +37,15 @@ class RunStreams:
         self.uniforms_per_month = uniforms_per_month
         self.normals_per_month = normals_per_month
         self._uniform_generators = [
-            np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(int(r), 0))))
+            np.random.Generator(
+                np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(int(r), 0)))
+            )
             for r in self.run_ids
         ]
         self._normal_generators = [
-            np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(int(r), 1))))
+            np.random.Generator(
+                np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(int(r), 1)))
+            )
             for r in self.run_ids
         ]
         self._uniform_block = np.empty((len(self.run_ids), 0, uniforms_per_month))

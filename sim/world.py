@@ -220,7 +220,9 @@ def read_world_file(name_or_path: str | Path) -> tuple[dict[str, Any], Path]:
     path = world_path(name_or_path)
     if not path.is_file():
         known = sorted(p.stem for p in WORLD_DIR.glob("*.yaml"))
-        raise WorldError(f"world {str(name_or_path)!r} not found ({path}); known: {', '.join(known)}")
+        raise WorldError(
+            f"world {str(name_or_path)!r} not found ({path}); known: {', '.join(known)}"
+        )
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
@@ -284,8 +286,15 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
     """
     read = _Reader(source)
     allowed_top = {
-        "name", "description", "target", "actors", "affinity", "affinity_baseline",
-        "threat_groups", "emirate", "start",
+        "name",
+        "description",
+        "target",
+        "actors",
+        "affinity",
+        "affinity_baseline",
+        "threat_groups",
+        "emirate",
+        "start",
     }
     for key in data:
         if key not in allowed_top:
@@ -298,12 +307,18 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
         if not code.replace("_", "").isalnum() or code.upper() != code:
             raise read.fail(f"actors.{code}", "actor codes are upper-case letters and digits")
     target_code = data.get("target")
-    target = None if target_code is None else codes.index(read.code(target_code, "target", codes, "actor"))
+    target = (
+        None
+        if target_code is None
+        else codes.index(read.code(target_code, "target", codes, "actor"))
+    )
     groups_node = read.mapping(data.get("threat_groups") or {}, "threat_groups")
     group_codes = tuple(str(g) for g in groups_node)
     overlap = set(group_codes) & set(codes)
     if overlap:
-        raise read.fail("threat_groups", f"codes used for both actors and groups: {sorted(overlap)}")
+        raise read.fail(
+            "threat_groups", f"codes used for both actors and groups: {sorted(overlap)}"
+        )
     n, g = len(codes), len(group_codes)
 
     capability = np.zeros(n)
@@ -317,8 +332,15 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
     demand_ct = np.zeros((n, g))
     names = []
     allowed_actor = {
-        "name", "capability", "recognition", "borders_target", "salience", "imports_musd",
-        "exports_musd", "transit_capacity", "demands",
+        "name",
+        "capability",
+        "recognition",
+        "borders_target",
+        "salience",
+        "imports_musd",
+        "exports_musd",
+        "transit_capacity",
+        "demands",
     }
     for i, code in enumerate(codes):
         key = f"actors.{code}"
@@ -326,7 +348,8 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
         for field_name in node:
             if field_name not in allowed_actor:
                 raise read.fail(
-                    f"{key}.{field_name}", f"unknown field; allowed: {', '.join(sorted(allowed_actor))}"
+                    f"{key}.{field_name}",
+                    f"unknown field; allowed: {', '.join(sorted(allowed_actor))}",
                 )
         names.append(str(node.get("name", code)))
         capability[i] = read.number(node, "capability", key, 0.0, 1.0)
@@ -335,13 +358,18 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
             if level != int(level):
                 raise read.fail(f"{key}.recognition", f"expected an integer 0..{MAX_LEVEL}")
             recognition[i] = int(level)
-            weights = read.mapping(node.get("salience") or {c: 1.0 for c in CONCERNS}, f"{key}.salience")
-            for concern, weight in weights.items():
+            weights = read.mapping(
+                node.get("salience") or {c: 1.0 for c in CONCERNS}, f"{key}.salience"
+            )
+            for concern in weights:
                 if concern not in CONCERNS:
                     raise read.fail(
-                        f"{key}.salience.{concern}", f"unknown concern; allowed: {', '.join(CONCERNS)}"
+                        f"{key}.salience.{concern}",
+                        f"unknown concern; allowed: {', '.join(CONCERNS)}",
                     )
-                salience[i, CONCERNS.index(concern)] = read.number(weights, concern, f"{key}.salience", 0, 1e6)
+                salience[i, CONCERNS.index(concern)] = read.number(
+                    weights, concern, f"{key}.salience", 0, 1e6
+                )
             total = salience[i].sum()
             if total <= 0:
                 raise read.fail(f"{key}.salience", "weights must not all be zero")
@@ -353,18 +381,21 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
         demands = read.mapping(node.get("demands") or {}, f"{key}.demands")
         for dkey in demands:
             if dkey not in {"inclusivity", "counterterror"}:
-                raise read.fail(f"{key}.demands.{dkey}", "unknown demand; allowed: counterterror, inclusivity")
+                raise read.fail(
+                    f"{key}.demands.{dkey}", "unknown demand; allowed: counterterror, inclusivity"
+                )
         demand_incl[i] = read.number(demands, "inclusivity", f"{key}.demands", 0, 1, default=0.0)
         ct = read.mapping(demands.get("counterterror") or {}, f"{key}.demands.counterterror")
-        for group, weight in ct.items():
-            j = group_codes.index(read.code(group, f"{key}.demands.counterterror", group_codes, "threat group"))
+        for group in ct:
+            j = group_codes.index(
+                read.code(group, f"{key}.demands.counterterror", group_codes, "threat group")
+            )
             demand_ct[i, j] = read.number(ct, group, f"{key}.demands.counterterror", 0, 1)
-        _ = weight if ct else None
 
     def pairs(node_name: str) -> np.ndarray:
         matrix = np.zeros((n, n))
         node = read.mapping(data.get(node_name) or {}, node_name)
-        for pair, value in node.items():
+        for pair, _value in node.items():
             parts = str(pair).split("-")
             if len(parts) != 2:
                 raise read.fail(f"{node_name}.{pair}", "expected a pair written 'AAA-BBB'")
@@ -398,7 +429,9 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
     effort = np.zeros(g)
     ct_node = read.mapping(emirate.get("counterterror") or {}, "emirate.counterterror")
     for group in ct_node:
-        j = group_codes.index(read.code(group, "emirate.counterterror", group_codes, "threat group"))
+        j = group_codes.index(
+            read.code(group, "emirate.counterterror", group_codes, "threat group")
+        )
         effort[j] = read.number(ct_node, group, "emirate.counterterror", 0, 1)
     objective_node = read.mapping(
         emirate.get("objectives") or {o: 1.0 for o in OBJECTIVES}, "emirate.objectives"
@@ -406,8 +439,12 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
     objectives = np.zeros(len(OBJECTIVES))
     for objective in objective_node:
         if objective not in OBJECTIVES:
-            raise read.fail(f"emirate.objectives.{objective}", f"unknown; allowed: {', '.join(OBJECTIVES)}")
-        objectives[OBJECTIVES.index(objective)] = read.number(objective_node, objective, "emirate.objectives", 0, 1e6)
+            raise read.fail(
+                f"emirate.objectives.{objective}", f"unknown; allowed: {', '.join(OBJECTIVES)}"
+            )
+        objectives[OBJECTIVES.index(objective)] = read.number(
+            objective_node, objective, "emirate.objectives", 0, 1e6
+        )
     if objectives.sum() <= 0:
         raise read.fail("emirate.objectives", "weights must not all be zero")
     objectives /= objectives.sum()
@@ -455,11 +492,21 @@ def validate_world(world: World, source: str) -> None:
     if world.target is not None and not world.state_mask.any():
         raise fail("actors", "a world with a target needs at least one other actor")
     shapes = {
-        "capability": (n,), "salience": (n, len(CONCERNS)), "recognition": (n,),
-        "affinity": (n, n), "affinity_baseline": (n, n), "imports_musd": (n,),
-        "exports_musd": (n,), "transit_capacity": (n,), "demand_inclusivity": (n,),
-        "demand_counterterror": (n, g), "group_strength": (g,), "group_sanctuary": (g,),
-        "group_exposure": (g, n), "emirate_stance": (g,), "counterterror_effort": (g,),
+        "capability": (n,),
+        "salience": (n, len(CONCERNS)),
+        "recognition": (n,),
+        "affinity": (n, n),
+        "affinity_baseline": (n, n),
+        "imports_musd": (n,),
+        "exports_musd": (n,),
+        "transit_capacity": (n,),
+        "demand_inclusivity": (n,),
+        "demand_counterterror": (n, g),
+        "group_strength": (g,),
+        "group_sanctuary": (g,),
+        "group_exposure": (g, n),
+        "emirate_stance": (g,),
+        "counterterror_effort": (g,),
         "objectives": (len(OBJECTIVES),),
     }
     for name, shape in shapes.items():

@@ -80,7 +80,15 @@ def test_draw_layout_is_consumed_exactly(mechanism_world, params):
 
 
 def spec(world, params, runs=6, seed=3, batch_size=1000):
-    return EnsembleSpec(world=world, params=params, start="2024-03", end="2025-09", runs=runs, seed=seed, batch_size=batch_size)
+    return EnsembleSpec(
+        world=world,
+        params=params,
+        start="2024-03",
+        end="2025-09",
+        runs=runs,
+        seed=seed,
+        batch_size=batch_size,
+    )
 
 
 def test_same_seed_same_frames_and_batch_size_irrelevant(mechanism_world, params):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from sim.ensemble import EnsembleSpec, run_ensemble
 from sim.params import ModelParameters
 from sim.shocks import parse_shocks
@@ -14,14 +12,21 @@ START, END = "2024-03", "2026-03"
 def ensemble(world, params=None, shocks=(), runs=60, seed=11, end=END):
     parsed = parse_shocks(list(shocks), world, START, 10_000)
     spec = EnsembleSpec(
-        world=world, params=params or ModelParameters(), start=START, end=end, runs=runs,
-        seed=seed, shocks=tuple(parsed),
+        world=world,
+        params=params or ModelParameters(),
+        start=START,
+        end=end,
+        runs=runs,
+        seed=seed,
+        shocks=tuple(parsed),
     )
     return run_ensemble(spec)
 
 
 def mean_level(results, date, exclude=("CHN",)):
-    frame = results.states[(results.states["date"] == date) & ~results.states["actor"].isin(exclude)]
+    frame = results.states[
+        (results.states["date"] == date) & ~results.states["actor"].isin(exclude)
+    ]
     return frame["recognition"].dropna().astype(float).mean()
 
 
@@ -58,7 +63,12 @@ def test_ttp_surge_lowers_pakistan_emirate_affinity(mechanism_world):
 def test_pakistan_border_closure_shifts_imports_to_iran_and_central_asia(mechanism_world):
     # Keep the border shut: no reopening during the test window.
     params = ModelParameters(border_reopen_rate=0.02)
-    closed = ensemble(mechanism_world, params, [{"date": "2024-04", "kind": "border_closure", "actor": "PAK"}], end="2025-03")
+    closed = ensemble(
+        mechanism_world,
+        params,
+        [{"date": "2024-04", "kind": "border_closure", "actor": "PAK"}],
+        end="2025-03",
+    )
     open_ = ensemble(mechanism_world, params, end="2025-03")
 
     def shares(results):

@@ -42,17 +42,41 @@ def test_triad_world_has_no_target():
     [
         (lambda d: d["affinity"].update({"AFG-XYZ": 0.3}), "affinity.AFG-XYZ: unknown actor 'XYZ'"),
         (lambda d: d["actors"]["PAK"].pop("capability"), "actors.PAK.capability: missing field"),
-        (lambda d: d["actors"]["PAK"].update(capability=1.5), "actors.PAK.capability: value 1.5 out of range"),
-        (lambda d: d["actors"]["PAK"].update(recognition=7), "actors.PAK.recognition: value 7 out of range"),
+        (
+            lambda d: d["actors"]["PAK"].update(capability=1.5),
+            "actors.PAK.capability: value 1.5 out of range",
+        ),
+        (
+            lambda d: d["actors"]["PAK"].update(recognition=7),
+            "actors.PAK.recognition: value 7 out of range",
+        ),
         (lambda d: d["actors"]["PAK"].update(recognition=2.5), "expected an integer"),
-        (lambda d: d["actors"]["PAK"]["salience"].update(greed=0.3), "actors.PAK.salience.greed: unknown concern"),
-        (lambda d: d["affinity"].update({"AFG-PAK": -1.4}), "affinity.AFG-PAK: value -1.4 out of range"),
+        (
+            lambda d: d["actors"]["PAK"]["salience"].update(greed=0.3),
+            "actors.PAK.salience.greed: unknown concern",
+        ),
+        (
+            lambda d: d["affinity"].update({"AFG-PAK": -1.4}),
+            "affinity.AFG-PAK: value -1.4 out of range",
+        ),
         (lambda d: d.update(target="XYZ"), "target: unknown actor 'XYZ'"),
-        (lambda d: d["threat_groups"]["TTP"]["targets"].update(ZZZ=0.2), "threat_groups.TTP.targets: unknown actor 'ZZZ'"),
-        (lambda d: d["actors"]["USA"]["demands"]["counterterror"].update(FOO=0.2), "unknown threat group 'FOO'"),
+        (
+            lambda d: d["threat_groups"]["TTP"]["targets"].update(ZZZ=0.2),
+            "threat_groups.TTP.targets: unknown actor 'ZZZ'",
+        ),
+        (
+            lambda d: d["actors"]["USA"]["demands"]["counterterror"].update(FOO=0.2),
+            "unknown threat group 'FOO'",
+        ),
         (lambda d: d.update(colour="red"), "colour: unknown key"),
-        (lambda d: d["actors"]["PAK"].update(capability="big"), "actors.PAK.capability: expected a number"),
-        (lambda d: d.update(actors={"AFG": {"capability": 0.1}}), "a world needs at least two actors"),
+        (
+            lambda d: d["actors"]["PAK"].update(capability="big"),
+            "actors.PAK.capability: expected a number",
+        ),
+        (
+            lambda d: d.update(actors={"AFG": {"capability": 0.1}}),
+            "a world needs at least two actors",
+        ),
         (lambda d: d["affinity"].update({"PAK": 0.2}), "expected a pair written 'AAA-BBB'"),
     ],
 )
@@ -91,7 +115,9 @@ def test_adding_an_actor_is_a_data_change(tmp_path):
     from sim.ensemble import EnsembleSpec, run_ensemble
     from sim.params import ModelParameters
 
-    spec = EnsembleSpec(world=world, params=ModelParameters(), start="2024-03", end="2024-09", runs=3, seed=0)
+    spec = EnsembleSpec(
+        world=world, params=ModelParameters(), start="2024-03", end="2024-09", runs=3, seed=0
+    )
     results = run_ensemble(spec)
     assert set(results.states["actor"]) == set(world.codes)
 

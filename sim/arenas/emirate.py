@@ -76,10 +76,9 @@ def emirate_step(
         )
         / total_capability
     )
-    marginal_inclusivity = (
-        weights[LEGITIMACY] * inclusivity_demand * state.aid
-        - weights[COHESION] * state.hardliners * (0.5 + state.inclusivity)
-    )
+    marginal_inclusivity = weights[LEGITIMACY] * inclusivity_demand * state.aid - weights[
+        COHESION
+    ] * state.hardliners * (0.5 + state.inclusivity)
 
     # Counter-terrorism effort per group.
     grievance_boost = 1.0 + np.minimum(state.grievance, 3.0)  # (R, N, G)

@@ -103,7 +103,10 @@ def recognition_utilities(state: SimState, world: World, params: ModelParameters
     consensus = 1.0 - np.take_along_axis(share_at_or_above, index, axis=2)
     # Bandwagon: each rung k climbed is worth the share of others already at >= k.
     climbed = np.concatenate(
-        [np.zeros_like(share_at_or_above[:, :, :1]), np.cumsum(share_at_or_above[:, :, 1:], axis=2)],
+        [
+            np.zeros_like(share_at_or_above[:, :, :1]),
+            np.cumsum(share_at_or_above[:, :, 1:], axis=2),
+        ],
         axis=2,
     )
     bandwagon = np.take_along_axis(climbed, index, axis=2) / MAX_LEVEL

@@ -88,10 +88,9 @@ def security_step(
     capability = world.capability[None, :]
     utility_none = np.zeros_like(pressure)
     utility_cooperate = pressure * (effort_on_grieved + warmth) - 0.02
-    utility_coerce = (
-        pressure * (1.0 - effort_on_grieved - warmth) * (0.5 + capability)
-        - params.coercion_threshold * (trade_dependence + 0.1)
-    )
+    utility_coerce = pressure * (1.0 - effort_on_grieved - warmth) * (
+        0.5 + capability
+    ) - params.coercion_threshold * (trade_dependence + 0.1)
     borders = world.borders_target[None, :]
     can_coerce = borders | (capability >= STRIKE_CAPABILITY)
     utility_coerce = np.where(can_coerce, utility_coerce, -np.inf)
@@ -106,9 +105,7 @@ def security_step(
     strikes = coerce & (prefers_strike | ~state.border_open)
     strikes &= borders | (capability >= STRIKE_CAPABILITY)
     closures = coerce & ~strikes & state.border_open & borders
-    deportations = (
-        coerce & borders & (draws.uniform(n) < 2.0 * world.salience[None, :, REFUGEES])
-    )
+    deportations = coerce & borders & (draws.uniform(n) < 2.0 * world.salience[None, :, REFUGEES])
 
     reopen_draw = draws.uniform(n)
     reopenings = ~state.border_open & ~closures & (reopen_draw < params.border_reopen_rate)

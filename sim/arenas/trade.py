@@ -38,7 +38,9 @@ def transit_shares(state: SimState, world: World) -> np.ndarray:
     return np.where(total > 0, weight / np.where(total > 0, total, 1.0), 0.0)
 
 
-def target_flows(state: SimState, world: World, params: ModelParameters) -> tuple[np.ndarray, np.ndarray]:
+def target_flows(
+    state: SimState, world: World, params: ModelParameters
+) -> tuple[np.ndarray, np.ndarray]:
     """Target (imports, exports) per month, (R, N) each, in US$ million."""
     target = world.target
     base_imports = world.imports_musd[None, :] / 12.0

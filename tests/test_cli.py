@@ -1,0 +1,129 @@
+"""The command line (python -m sim) and sim.simulate, end to end on small ensembles."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import sim
+from sim.errors import UserError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_cli_writes_frames_and_plots(tmp_path):
+    out = tmp_path / "run"
+    done = run_cli("runs=4", "end=2025-03", "progress=false", f"hydra.run.dir={out}")
+    assert done.returncode == 0, done.stderr
+    for name in ("states", "dyads", "events", "runs"):
+        assert (out / f"{name}.parquet").is_file()
+    for plot in ("recognition.png", "alignment_network.png"):
+        assert (out / plot).stat().st_size > 10_000
+    states = pd.read_parquet(out / "states.parquet")
+    assert set(states["actor"]) == {
+        "AFG",
+        "PAK",
+        "IND",
+        "IRN",
+        "CHN",
+        "RUS",
+        "USA",
+        "TJK",
+        "UZB",
+        "KAZ",
+        "TKM",
+        "KGZ",
+    }
+    assert states["run"].nunique() == 4
+    assert states["date"].min() == "2024-03" and states["date"].max() == "2025-03"
+    assert not (out / ".staging").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["foo=1"], "foo"),
+        (["+foo=1"], "foo"),
+        (["scenario=no_such"], "scenario/no_such"),
+        (["world=no_such"], "world/no_such"),
+        (["runs=0"], "runs=0"),
+        (["runs=abc"], "runs"),
+        (["start=2024-13"], "start='2024-13'"),
+        (["start=2022-01"], "start=2022-01"),
+        (["end=2020-01"], "end=2020-01"),
+        (["params.review_rate=5"], "params.review_rate=5"),
+        (["params.no_such=1"], "params.no_such"),
+        (["seed=-1"], "seed=-1"),
+    ],
+)
+def test_cli_bad_input_is_one_line_exit_2(args, expected, tmp_path):
+    done = run_cli(*args, f"hydra.run.dir={tmp_path / 'never'}")
+    assert done.returncode == 2, done.stderr
+    lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: ") and expected in lines[0]
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "never").exists()
+
+
+def test_cli_unwritable_output_dir(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    done = run_cli("runs=2", "end=2024-06", f"hydra.run.dir={blocker / 'sub'}")
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+
+
+def test_simulate_returns_contract_frames():
+    results = sim.simulate(["runs=3", "end=2024-09", "seed=5"])
+    states = results.states
+    assert list(states.columns[:8]) == [
+        "run",
+        "date",
+        "actor",
+        "recognition",
+        "affinity_afg",
+        "exports_to_afg_musd",
+        "imports_from_afg_musd",
+        "attacks",
+    ]
+    assert states.loc[states["actor"] == "AFG", "recognition"].isna().all()
+    levels = states["recognition"].dropna().astype(int)
+    assert levels.between(0, 5).all()
+    assert states["affinity_afg"].dropna().between(-1, 1).all()
+    assert set(results.dyads.columns) == {"run", "date", "actor", "partner", "affinity"}
+    assert {"run", "date", "kind", "actor", "target"} <= set(results.events.columns)
+    assert {"first_recognizer", "first_recognition_date", "n_de_jure_end", "blocs_end"} <= set(
+        results.runs.columns
+    )
+    assert len(results.runs) == 3
+
+
+def test_simulate_is_reproducible_and_seed_sensitive():
+    a = sim.simulate(["runs=3", "end=2025-03", "seed=9"])
+    b = sim.simulate(["runs=3", "end=2025-03", "seed=9"])
+    c = sim.simulate(["runs=3", "end=2025-03", "seed=10"])
+    pd.testing.assert_frame_equal(a.states, b.states)
+    pd.testing.assert_frame_equal(a.events, b.events)
+    assert not a.states["affinity_afg"].equals(c.states["affinity_afg"])
+
+
+def test_simulate_bad_override_raises_user_error():
+    with pytest.raises(UserError, match="scenario"):
+        sim.simulate(["scenario=nope"])
+
+
+def test_scenarios_compose():
+    results = sim.simulate(["scenario=[china_recognizes,ttp_escalation]", "runs=2", "end=2024-08"])
+    kinds = set(results.events["kind"])
+    assert {"shock:china_de_jure", "shock:ttp_surge"} <= kinds
