@@ -17,6 +17,15 @@ from sim.errors import ConfigError
 from sim.results import Results
 
 
+def hydra_error_message(error: BaseException) -> str:
+    """One line from a Hydra/OmegaConf error, including its cause."""
+    text = " ".join(str(error).split())
+    cause = error.__cause__ or error.__context__
+    if cause is not None and str(cause) and str(cause) not in text:
+        text = f"{text}: {' '.join(str(cause).split())}"
+    return text.split(" Config search path")[0].split(" full_key:")[0]
+
+
 def compose_config(overrides: list[str] | None = None) -> DictConfig:
     """Compose ``configs/config.yaml`` with Hydra overrides (e.g. ``["runs=10"]``)."""
     from hydra.errors import HydraException
@@ -26,7 +35,7 @@ def compose_config(overrides: list[str] | None = None) -> DictConfig:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
             return compose(config_name="config", overrides=list(overrides or []))
     except (HydraException, OmegaConfBaseException) as error:
-        raise ConfigError(" ".join(str(error).split())) from None
+        raise ConfigError(hydra_error_message(error)) from None
 
 
 def simulate(overrides: list[str] | None = None, output_dir: str | Path | None = None) -> Results:

@@ -8,8 +8,10 @@ labelled as modelling choices with a plausible range.
 
 Methods (each parameter's ``method`` field names one):
 
-* ``capability``: 0.5 x GDP share + 0.5 x military-expenditure share of the
-  largest actor (World Bank WDI / SIPRI, 2022; ``seeds/capabilities.csv``);
+* ``capability``: ``1 + log10(c / c_max) / decades`` (floor 0.01) of the composite
+  ``c = 0.5 x GDP share + 0.5 x military-expenditure share`` of the largest actor
+  (World Bank WDI / SIPRI, 2022; ``seeds/capabilities.csv``): power projected in
+  a region grows with size, but far less than linearly;
 * ``salience``: strength-weighted count of the actor's facts tagged with each
   concern, plus a pseudo-count (modelling choice), normalised to sum 1;
 * ``ladder``: the strength-weighted mean of the levels implied by the ladder
@@ -74,6 +76,9 @@ class ModellingChoice:
 
 #: Calibration constants (all labelled modelling choices).
 CHOICES: dict[str, ModellingChoice] = {
+    "capability_decades": ModellingChoice(
+        4.0, 3.0, 6.0, "orders of magnitude of economic-military size mapped onto capability 0..1"
+    ),
     "salience_pseudocount": ModellingChoice(0.5, 0.0, 2.0, "pseudo-count added to each concern"),
     "affinity_scale": ModellingChoice(
         2.0, 0.5, 6.0, "neutral prior weight shrinking affinities toward 0"
@@ -210,14 +215,15 @@ def calibrate(
     milex = caps.loc[list(codes), "military_expenditure_musd_2022"].astype(float).to_numpy()
     gdp_share = gdp / np.nanmax(gdp)
     milex_share = np.where(np.isnan(milex), gdp_share, milex / np.nanmax(milex))
-    capability = 0.5 * gdp_share + 0.5 * milex_share
-    capability = capability / capability.max()
+    composite = 0.5 * gdp_share + 0.5 * milex_share
+    decades = CHOICES["capability_decades"].value
+    capability = np.clip(1.0 + np.log10(composite / composite.max()) / decades, 0.01, 1.0)
     for i, code in enumerate(codes):
         build.evidence(
             f"capability.{code}",
             capability[i],
             [f"capabilities:{code}"],
-            "capability: 0.5 GDP share + 0.5 military expenditure share (WDI/SIPRI 2022)",
+            "capability: log-scaled (0.5 GDP share + 0.5 military expenditure share), WDI/SIPRI 2022",
         )
 
     # Salience ----------------------------------------------------------------------

@@ -19,6 +19,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
+from sim.api import hydra_error_message
 from sim.config import CONFIG_DIR, scenario_label, spec_from_config
 from sim.ensemble import run_ensemble
 from sim.errors import UserError
@@ -116,8 +117,7 @@ def precheck(overrides: list[str]) -> None:
         check_creatable(Path(str(cfg.hydra.run.dir)), "hydra.run.dir")
         spec_from_config(cfg)
     except (HydraException, OmegaConfBaseException) as error:
-        message = " ".join(str(error).split()).split(" Config search path")[0]
-        fail(message)
+        fail(hydra_error_message(error))
     except UserError as error:
         fail(str(error))
 

@@ -7,7 +7,7 @@ fails with ``Key 'foo' not in 'SimConfig'``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, make_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,14 @@ class RecordConfig:
     plots: bool = True
 
 
+#: Hydra schema of the modelling-choice parameters (a mutable mirror of
+#: :class:`ModelParameters`, so ``params.review_rate=0.3`` overrides work).
+ParamsConfig = make_dataclass(
+    "ParamsConfig",
+    [(f.name, float, field(default=f.default)) for f in fields(ModelParameters)],
+)
+
+
 @dataclass
 class SimConfig:
     """Top-level config (configs/config.yaml fills it)."""
@@ -64,7 +72,7 @@ class SimConfig:
     start: str = "2024-03"
     end: str = "2029-12"
     batch_size: int = 500
-    params: dict[str, Any] = field(default_factory=dict)
+    params: Any = field(default_factory=ParamsConfig)
     record: RecordConfig = field(default_factory=RecordConfig)
     progress: bool = True
 
@@ -85,8 +93,6 @@ def scenario_label(cfg: DictConfig) -> str:
 
 def _check_keys(cfg: DictConfig) -> None:
     """Reject keys the schema does not know (Hydra lets ``+key=`` through)."""
-    from dataclasses import fields
-
     for node, schema, prefix in (
         (cfg, SimConfig, ""),
         (cfg.scenario, ScenarioConfig, "scenario."),

@@ -87,13 +87,16 @@ class ModelParameters:
         "expected attacks per month by a full-strength group on a fully exposed target",
     )
     group_growth: float = _param(
-        0.04, 0.0, 0.2, "monthly logistic growth of a group's strength with full sanctuary"
+        0.05, 0.0, 0.2, "monthly logistic growth of a group's strength with full sanctuary"
     )
     suppression_rate: float = _param(
-        0.06, 0.0, 0.3, "monthly loss of strength per unit of counter-terrorism effort"
+        0.02, 0.0, 0.3, "monthly loss of strength per unit of counter-terrorism effort"
     )
     coercion_threshold: float = _param(
-        0.35, 0.0, 1.0, "grievance (attack-weighted) above which a victim weighs coercion"
+        0.6,
+        0.0,
+        2.0,
+        "fixed utility cost of coercion (x (1 + 2 x trade salience)) for a struck state",
     )
     grievance_memory: float = _param(
         0.8, 0.0, 0.99, "monthly persistence of a state's grievance from attacks"
@@ -119,10 +122,10 @@ class ModelParameters:
         0.05, 0.0, 0.3, "monthly step size of affinity changes from events"
     )
     affinity_reversion: float = _param(
-        0.02, 0.0, 0.2, "monthly pull of affinity back toward its structural baseline"
+        0.05, 0.0, 0.2, "monthly pull of affinity back toward its structural baseline"
     )
     shared_threat_weight: float = _param(
-        1.0, 0.0, 3.0, "pull together of two states hit by the same group (x alignment_rate)"
+        0.3, 0.0, 3.0, "pull together of two states hit by the same group (x alignment_rate)"
     )
     coercion_weight: float = _param(
         3.0, 0.0, 10.0, "push apart from a strike or border closure (x alignment_rate)"

@@ -115,7 +115,7 @@ def emirate_step(
     state.hardliners = np.clip(
         state.hardliners
         + params.hardliner_drift * coerced
-        - 0.25 * params.hardliner_drift * (state.hardliners - world.hardliner_influence),
+        - 2.5 * params.hardliner_drift * (state.hardliners - world.hardliner_influence),
         0.0,
         1.0,
     )

@@ -8,16 +8,16 @@ Mechanism (one month, all runs at once):
    shelters in Afghanistan.
 2. Attacks by sheltered groups add to the victim's grievance against the Emirate
    (decaying with ``grievance_memory``).
-3. Each state with a grievance chooses, by logit, to do nothing, to cooperate
+3. Each state freshly struck by a sheltered group chooses, by logit, to do nothing, to cooperate
    (demand and reward counter-terrorism) or to coerce.  Coercion is worth more
    to a state that weighs terrorism, is strong, and sees the Emirate lax
    against the groups that hit it; trade dependence holds it back.  A
    neighbour coerces by closing its border or by strikes, a distant great power
-   (capability >= 0.3) by strikes only; a coercing neighbour that hosts Afghan
+   (capability >= 0.9) by strikes only; a coercing neighbour that hosts Afghan
    refugees may also deport them in a wave.
 4. Closed borders reopen with probability ``border_reopen_rate`` a month.
-5. Group strength grows logistically with sanctuary not denied, shrinks with
-   counter-terrorism effort and strikes (plus noise).
+5. Group strength grows logistically except where the Emirate's effort denies
+   it sanctuary, shrinks with that effort and with strikes (plus noise).
 """
 
 from __future__ import annotations
@@ -33,8 +33,12 @@ from sim.streams import Draws
 from sim.world import CONCERNS, World
 
 TERROR, TRADE, REFUGEES = (CONCERNS.index(c) for c in ("terror", "trade", "refugees"))
-#: Capability above which a non-neighbour can strike "over the horizon" (modelling choice).
-STRIKE_CAPABILITY = 0.3
+#: Capability above which a non-neighbour can strike "over the horizon" (modelling
+#: choice, range 0.8-1.0: only global powers).
+STRIKE_CAPABILITY = 0.9
+#: A coercing neighbour strikes (rather than closing its border) with probability
+#: ``NEIGHBOUR_STRIKE_SHARE x capability`` (modelling choice, range 0.2-0.8).
+NEIGHBOUR_STRIKE_SHARE = 0.4
 
 
 @dataclass
@@ -90,21 +94,23 @@ def security_step(
     utility_cooperate = pressure * (effort_on_grieved + warmth) - 0.02
     utility_coerce = pressure * (1.0 - effort_on_grieved - warmth) * (
         0.5 + capability
-    ) - params.coercion_threshold * (trade_dependence + 0.1)
+    ) - params.coercion_threshold * (1.0 + 2.0 * trade_dependence)
     borders = world.borders_target[None, :]
     can_coerce = borders | (capability >= STRIKE_CAPABILITY)
     utility_coerce = np.where(can_coerce, utility_coerce, -np.inf)
     utilities = np.stack([utility_none, utility_cooperate, utility_coerce], axis=-1)
     choice = logit_choice(utilities, params.choice_temperature, draws.uniform(n, 3))
-    active = is_state & (grievance_total > 0.05)
+    # Only a fresh attack by a sheltered group calls for an answer this month.
+    struck_now = sheltered_attacks.sum(axis=2) > 0
+    active = is_state & struck_now
     cooperation = active & (choice == 1)
     coerce = active & (choice == 2)
 
     strike_draw = draws.uniform(n)
-    prefers_strike = np.where(borders, strike_draw < 0.4, True)
-    strikes = coerce & (prefers_strike | ~state.border_open)
+    prefers_strike = np.where(borders, strike_draw < NEIGHBOUR_STRIKE_SHARE * capability, True)
+    strikes = coerce & prefers_strike
     strikes &= borders | (capability >= STRIKE_CAPABILITY)
-    closures = coerce & ~strikes & state.border_open & borders
+    closures = coerce & ~prefers_strike & state.border_open & borders
     deportations = coerce & borders & (draws.uniform(n) < 2.0 * world.salience[None, :, REFUGEES])
 
     reopen_draw = draws.uniform(n)
@@ -117,11 +123,7 @@ def security_step(
     # Group dynamics.
     strike_pressure = np.einsum("rn,rng->rg", strikes.astype(float), weights)
     growth = (
-        params.group_growth
-        * state.strength
-        * (1.0 - state.strength)
-        * world.group_sanctuary[None, :]
-        * (1.0 - state.effort)
+        params.group_growth * state.strength * (1.0 - state.strength) * (1.0 - sheltered_effort)
     )
     suppression = params.suppression_rate * sheltered_effort * state.strength
     noise = 0.02 * state.strength * draws.normal(g)
