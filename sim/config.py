@@ -21,6 +21,7 @@ from sim.params import ModelParameters
 from sim.recorder import RecordOptions
 from sim.shocks import parse_shocks
 from sim.world import World, load_world_mapping
+from sim.world_changes import parse_world_changes
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 MAX_RUNS = 10_000_000
@@ -28,16 +29,18 @@ MAX_RUNS = 10_000_000
 
 @dataclass
 class ScenarioConfig:
-    """A scenario: tags (name -> description), evidence ids, parameter changes, shocks.
+    """A scenario: tags (name -> description), evidence ids, parameter changes,
+    shocks (:mod:`sim.shocks`) and structural world changes (:mod:`sim.world_changes`).
 
     Scenarios compose: selecting several (``scenario=[a,b]``) merges their
-    tags, parameters and shocks (shocks are keyed by name, so none is lost).
+    tags, parameters, shocks and world changes (keyed by name, so none is lost).
     """
 
     tags: dict[str, str] = field(default_factory=dict)
     evidence: list[str] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
     shocks: dict[str, Any] = field(default_factory=dict)
+    world_changes: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -149,8 +152,12 @@ def spec_from_config(cfg: DictConfig) -> EnsembleSpec:
     shocks = parse_shocks(
         entries, world, start, month_index(start, end) + 1, where="scenario.shocks"
     )
+    changes = parse_world_changes(
+        OmegaConf.to_container(cfg.scenario.world_changes, resolve=True) or {}, world, start
+    )
     return EnsembleSpec(
         world=world,
+        world_changes=tuple(changes),
         params=params,
         start=start,
         end=end,

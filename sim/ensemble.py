@@ -20,6 +20,7 @@ from sim.shocks import Shock
 from sim.state import initial_state
 from sim.streams import RunStreams, draws_per_month
 from sim.world import World
+from sim.world_changes import WorldChange, worlds_by_month
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class EnsembleSpec:
         world: the starting world.
         params: modelling-choice parameters.
         shocks: validated scenario shocks.
+        world_changes: validated structural changes (each from its month on).
         start, end: first and last month (``YYYY-MM``), end >= start.
         runs: number of runs; run indices ``first_run .. first_run + runs - 1``.
         seed: master seed.
@@ -44,6 +46,7 @@ class EnsembleSpec:
     runs: int
     seed: int
     shocks: tuple[Shock, ...] = ()
+    world_changes: tuple[WorldChange, ...] = ()
     first_run: int = 0
     batch_size: int = 1000
     record: RecordOptions = field(default_factory=RecordOptions)
@@ -61,7 +64,8 @@ class EnsembleSpec:
 
 def run_batch(spec: EnsembleSpec, run_ids: np.ndarray) -> Results:
     """Simulate the runs ``run_ids`` of ``spec`` together and return their frames."""
-    world = spec.world
+    schedule = worlds_by_month(spec.world, list(spec.world_changes))
+    world = schedule[0]
     state = initial_state(world, len(run_ids))
     uniforms_per_month, normals_per_month = draws_per_month(world.n_actors, world.n_groups)
     streams = RunStreams(spec.seed, run_ids, uniforms_per_month, normals_per_month)
@@ -71,6 +75,7 @@ def run_batch(spec: EnsembleSpec, run_ids: np.ndarray) -> Results:
     for shock in spec.shocks:
         by_month.setdefault(shock.month, []).append(shock)
     for month in range(1, spec.months + 1):
+        world = schedule.get(month, world)
         uniforms, normals = streams.next_month()
         record = step(state, world, spec.params, uniforms, normals, by_month.get(month))
         recorder.snapshot(month, state)

@@ -27,6 +27,7 @@ from sim.shocks import Shock, parse_shocks
 from sim.state import initial_state
 from sim.streams import RunStreams, draws_per_month
 from sim.world import World, load_world
+from sim.world_changes import parse_world_changes, worlds_by_month
 
 HORIZON_MONTHS = 1200
 
@@ -40,6 +41,7 @@ class DiplomacyModel(mesa.Model):
         start: first month ``YYYY-MM`` (default: the world's date, else 2024-03).
         params: modelling-choice parameters (a :class:`ModelParameters` or a mapping).
         shocks: scenario shocks as mappings (see :mod:`sim.shocks`).
+        world_changes: structural changes ``{name: change}`` (see :mod:`sim.world_changes`).
         rng: seed (int) for this run; ``None`` draws fresh entropy.
         run_id: the run index within an ensemble (selects the random stream).
     """
@@ -50,6 +52,7 @@ class DiplomacyModel(mesa.Model):
         start: str | None = None,
         params: ModelParameters | dict[str, Any] | None = None,
         shocks: list[dict[str, Any]] | None = None,
+        world_changes: dict[str, Any] | None = None,
         rng: int | None = None,
         run_id: int = 0,
     ) -> None:
@@ -57,7 +60,10 @@ class DiplomacyModel(mesa.Model):
         if start is None:
             start = world.start if isinstance(world, World) and world.start else "2024-03"
         self.start = parse_month(start, "start")
-        self.world = world if isinstance(world, World) else load_world(world, start=self.start)
+        base_world = world if isinstance(world, World) else load_world(world, start=self.start)
+        changes = parse_world_changes(world_changes or {}, base_world, self.start)
+        self._worlds = worlds_by_month(base_world, changes)
+        self.world = self._worlds[0]
         if isinstance(params, ModelParameters):
             self.params = params
         else:
@@ -137,6 +143,7 @@ class DiplomacyModel(mesa.Model):
         """Advance one month: the kernel on this run's row, then agents observe."""
         uniforms, normals = self._streams.next_month()
         self.month += 1
+        self.world = self._worlds.get(self.month, self.world)
         self.last_record = kernel.step(
             self.state, self.world, self.params, uniforms, normals, self._shocks.get(self.month)
         )

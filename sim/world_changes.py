@@ -1,0 +1,174 @@
+"""Scenario changes to the world's structure, from a month on.
+
+A scenario may change a structural input (never an outcome): a state's
+concern weights, a transit route's capacity (Chabahar revives), a base trade
+flow (sanctions ease), a group's reach or sanctuary, a demand, a structural
+affinity.  Each change applies from its month (default: the start) to the end
+of the run::
+
+    {field: transit_capacity, actor: IRN, delta: 0.3, date: "2025-01"}
+    {field: salience, actor: USA, concern: trade, value: 0.4}
+    {field: imports_musd, actor: IRN, scale: 1.5}
+    {field: group_exposure, group: ISKP, actor: CHN, value: 0.9}
+    {field: affinity_baseline, actor: USA, partner: AFG, delta: 0.3}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sim.dates import month_index, parse_month
+from sim.errors import ConfigError
+from sim.world import CONCERNS, World
+
+#: field -> (needs actor, needs partner, needs group, needs concern, low, high)
+FIELDS: dict[str, tuple[bool, bool, bool, bool, float, float]] = {
+    "salience": (True, False, False, True, 0.0, 1.0),
+    "capability": (True, False, False, False, 0.0, 1.0),
+    "transit_capacity": (True, False, False, False, 0.0, 1.0),
+    "imports_musd": (True, False, False, False, 0.0, 1e6),
+    "exports_musd": (True, False, False, False, 0.0, 1e6),
+    "demand_inclusivity": (True, False, False, False, 0.0, 1.0),
+    "demand_counterterror": (True, False, True, False, 0.0, 1.0),
+    "group_exposure": (True, False, True, False, 0.0, 1.0),
+    "group_sanctuary": (False, False, True, False, 0.0, 1.0),
+    "emirate_stance": (False, False, True, False, -1.0, 1.0),
+    "affinity_baseline": (True, True, False, False, -1.0, 1.0),
+}
+OPERATIONS = ("value", "delta", "scale")
+
+
+@dataclass(frozen=True)
+class WorldChange:
+    """One validated structural change from month ``month`` on."""
+
+    name: str
+    month: int
+    field: str
+    operation: str
+    amount: float
+    actor: int | None = None
+    partner: int | None = None
+    group: int | None = None
+    concern: int | None = None
+
+
+def parse_world_changes(
+    entries: dict[str, Any], world: World, start: str, where: str = "scenario.world_changes"
+) -> list[WorldChange]:
+    """Validate ``{name: change}`` mappings against the world.
+
+    Raises:
+        ConfigError: naming the change, the field and what is allowed.
+    """
+    changes = []
+    for name, entry in (entries or {}).items():
+        key = f"{where}.{name}"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{key}: expected a mapping with field and value/delta/scale")
+        allowed = {"field", "actor", "partner", "group", "concern", "date", *OPERATIONS}
+        for item in entry:
+            if item not in allowed:
+                raise ConfigError(f"{key}.{item}: unknown; allowed: {', '.join(sorted(allowed))}")
+        field_name = entry.get("field")
+        if field_name not in FIELDS:
+            raise ConfigError(f"{key}.field={field_name!r}: unknown; allowed: {', '.join(FIELDS)}")
+        needs_actor, needs_partner, needs_group, needs_concern, _, _ = FIELDS[field_name]
+        operations = [op for op in OPERATIONS if op in entry]
+        if len(operations) != 1:
+            raise ConfigError(f"{key}: give exactly one of value, delta or scale")
+        amount = entry[operations[0]]
+        if isinstance(amount, bool) or not isinstance(amount, int | float):
+            raise ConfigError(f"{key}.{operations[0]}: expected a number, got {amount!r}")
+        if operations[0] == "scale" and amount < 0:
+            raise ConfigError(f"{key}.scale={amount}: must be >= 0")
+        month = 0
+        if "date" in entry:
+            month = max(month_index(start, parse_month(str(entry["date"]), f"{key}.date")), 0)
+        fields: dict[str, int] = {}
+        for item, needed in (("actor", needs_actor), ("partner", needs_partner)):
+            if needed:
+                code = entry.get(item)
+                if code not in world.codes:
+                    raise ConfigError(
+                        f"{key}.{item}={code!r}: unknown actor; known: {', '.join(world.codes)}"
+                    )
+                fields[item] = world.codes.index(code)
+        if needs_group:
+            code = entry.get("group")
+            if code not in world.group_codes:
+                raise ConfigError(
+                    f"{key}.group={code!r}: unknown threat group; known: {', '.join(world.group_codes)}"
+                )
+            fields["group"] = world.group_codes.index(code)
+        if needs_concern:
+            concern = entry.get("concern")
+            if concern not in CONCERNS:
+                raise ConfigError(
+                    f"{key}.concern={concern!r}: unknown; allowed: {', '.join(CONCERNS)}"
+                )
+            fields["concern"] = CONCERNS.index(concern)
+        changes.append(
+            WorldChange(
+                name=name,
+                month=month,
+                field=field_name,
+                operation=operations[0],
+                amount=float(amount),
+                **fields,
+            )
+        )
+    return sorted(changes, key=lambda change: change.month)
+
+
+def apply_world_changes(world: World, changes: list[WorldChange]) -> World:
+    """Return a copy of ``world`` with the changes applied (saliences renormalised)."""
+    if not changes:
+        return world
+    arrays = {
+        name: np.array(getattr(world, name), dtype=float, copy=True)
+        for name in FIELDS
+        if name != "salience"
+    }
+    salience = world.salience.copy()
+    for change in changes:
+        *_, low, high = FIELDS[change.field]
+        array = salience if change.field == "salience" else arrays[change.field]
+        if change.field == "salience":
+            index: tuple[int, ...] = (change.actor, change.concern)
+        elif change.field in {"demand_counterterror"}:
+            index = (change.actor, change.group)
+        elif change.field == "group_exposure":
+            index = (change.group, change.actor)
+        elif change.field in {"group_sanctuary", "emirate_stance"}:
+            index = (change.group,)
+        elif change.field == "affinity_baseline":
+            index = (change.actor, change.partner)
+        else:
+            index = (change.actor,)
+        current = array[index]
+        if change.operation == "value":
+            new = change.amount
+        elif change.operation == "delta":
+            new = current + change.amount
+        else:
+            new = current * change.amount
+        array[index] = float(np.clip(new, low, high))
+        if change.field == "affinity_baseline":
+            array[change.partner, change.actor] = array[index]
+    if any(change.field == "salience" for change in changes):
+        totals = salience.sum(axis=1, keepdims=True)
+        salience = np.where(totals > 0, salience / np.where(totals > 0, totals, 1.0), salience)
+    return world.replace(salience=salience, **arrays)
+
+
+def worlds_by_month(world: World, changes: list[WorldChange]) -> dict[int, World]:
+    """``{month: world in force from that month}`` (month 0 always present)."""
+    schedule = {0: apply_world_changes(world, [c for c in changes if c.month == 0])}
+    for month in sorted({c.month for c in changes if c.month > 0}):
+        in_force = [c for c in changes if c.month <= month]
+        schedule[month] = apply_world_changes(world, in_force)
+    return schedule
