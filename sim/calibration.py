@@ -12,6 +12,11 @@ Methods (each parameter's ``method`` field names one):
   ``c = 0.5 x GDP share + 0.5 x military-expenditure share`` of the largest actor
   (World Bank WDI / SIPRI, 2022; ``seeds/capabilities.csv``): power projected in
   a region grows with size, but far less than linearly;
+* traits versus positions: concern weights, demands, which groups target whom
+  and the Emirate's ties to groups are *traits*, read from the whole evidence
+  base (to its March 2024 cut-off); ladder levels, affinities, group strength
+  and the Emirate's levers are *positions*, read from facts dated on or before
+  the snapshot;
 * ``salience``: strength-weighted count of the actor's facts tagged with each
   concern, plus a pseudo-count (modelling choice), normalised to sum 1;
 * ``ladder``: the strength-weighted mean of the levels implied by the ladder
@@ -49,7 +54,7 @@ from sim.dates import month_number, parse_month
 from sim.errors import ConfigError, UserError, WorldError
 from sim.world import CONCERNS, MAX_LEVEL, OBJECTIVES, World, validate_world
 
-#: Ladder level implied by each recognition-ladder kind (DESIGN.md).
+#: Ladder level implied by each recognition-ladder kind (see sim.world.RECOGNITION_LEVELS).
 LADDER_LEVELS: dict[str, int] = {
     "armed_opposition_support": 0,
     "no_contact": 1,
@@ -203,6 +208,12 @@ def calibrate(
     age_years = (snapshot - facts["date"].map(_month_of)) / 12.0
     tau = CHOICES["recency_years"].value
     facts["weight"] = facts["strength"] * np.exp(-age_years / tau)
+    # Traits (concern weights, demands, who a group targets, the Emirate's ties to
+    # groups) come from the whole evidence base up to its cut-off: a 2023 account
+    # reveals preferences that already held in 2021.  Positions (ladder levels,
+    # affinities, group strength, the Emirate's levers) are read as of the snapshot.
+    traits = evidence.copy()
+    traits["weight"] = traits["strength"].astype(float)
 
     # Capability -----------------------------------------------------------------
     caps = capabilities.set_index("code")
@@ -230,19 +241,29 @@ def calibrate(
     pseudo = CHOICES["salience_pseudocount"].value
     salience = np.zeros((n, len(CONCERNS)))
     for i, code in enumerate(codes):
-        own = facts[(facts["actor"] == code) & facts["concern"].isin(CONCERNS)]
+        own = traits[(traits["actor"] == code) & traits["concern"].isin(CONCERNS)]
         for k, concern in enumerate(CONCERNS):
             rows = own[own["concern"] == concern]
             salience[i, k] = rows["strength"].sum() + pseudo
         salience[i] /= salience[i].sum()
         for k, concern in enumerate(CONCERNS):
             rows = own[own["concern"] == concern]
-            build.evidence(
-                f"salience.{code}.{concern}",
-                salience[i, k],
-                rows["id"],
-                "salience: strength-weighted concern counts + pseudo-count, normalised",
-            )
+            name = f"salience.{code}.{concern}"
+            if rows.empty:
+                build.choice(
+                    name,
+                    salience[i, k],
+                    0.0,
+                    max(salience[i, k], 2.0 / (own["strength"].sum() + 14)),
+                    "salience: no fact for this concern (pseudo-count only)",
+                )
+            else:
+                build.evidence(
+                    name,
+                    salience[i, k],
+                    rows["id"],
+                    "salience: strength-weighted concern counts + pseudo-count, normalised",
+                )
 
     # Recognition ladder ------------------------------------------------------------
     recognition = np.full(n, -1, dtype=np.int64)
@@ -330,23 +351,27 @@ def calibrate(
                 f"trade.{label}.{code}",
                 array[i],
                 rows["id"],
-                "trade-table: ORF table, US$ million/year",
+                "trade-table: ORF table Apr 2022-Apr 2023, US$ million/year (the only bilateral "
+                "table; it also sets the 2021-08 start, a modelling choice)",
             )
 
     # Demands --------------------------------------------------------------------------
     demand_inclusivity = np.zeros(n)
     demand_counterterror = np.zeros((n, g))
-    demands = facts[(facts["kind"] == "stated_demand") & facts["metric"].notna()]
+    demands = traits[(traits["kind"] == "stated_demand") & traits["metric"].notna()]
     for i, code in enumerate(codes):
         own = demands[demands["actor"] == code]
         rows = own[own["metric"].str.contains("inclusiv|women|girls|rights", regex=True)]
         demand_inclusivity[i] = min(1.0, rows["strength"].sum() / 3.0)
-        build.evidence(
-            f"demand.inclusivity.{code}",
-            demand_inclusivity[i],
-            rows["id"],
-            "demand: stated demands / 3, capped",
-        )
+        if rows.empty:
+            build.choice(f"demand.inclusivity.{code}", 0.0, 0.0, 0.0, "demand: none on record")
+        else:
+            build.evidence(
+                f"demand.inclusivity.{code}",
+                demand_inclusivity[i],
+                rows["id"],
+                "demand: stated demands / 3, capped",
+            )
         for k, group in enumerate(groups):
             rows = own[own["metric"].str.upper().str.endswith(f"CT_{group}")]
             demand_counterterror[i, k] = min(1.0, rows["strength"].sum() / 3.0)
@@ -360,15 +385,22 @@ def calibrate(
 
     # Threat groups -------------------------------------------------------------------
     exposure = np.zeros((g, n))
+    stance_evidence: dict[str, list[str]] = {}
     strength = np.zeros(g)
     stance = np.zeros(g)
     exposure_scale = CHOICES["exposure_scale"].value
     floor = CHOICES["strength_floor"].value
     for k, group in enumerate(groups):
+        threat_kinds = ["attack", "threat_assessment"]
+        reach = traits[
+            (traits["actor"] == group)
+            & traits["counterpart"].isin(codes)
+            & traits["kind"].isin(threat_kinds)
+        ]
         rows = facts[(facts["actor"] == group) & facts["counterpart"].isin(codes)]
-        hostile = rows[rows["kind"].isin(["attack", "threat_assessment"])]
+        hostile = rows[rows["kind"].isin(threat_kinds)]
         for i, code in enumerate(codes):
-            hits = hostile[hostile["counterpart"] == code]
+            hits = reach[reach["counterpart"] == code]
             if hits.empty:
                 continue
             exposure[k, i] = min(1.0, hits["weight"].sum() / exposure_scale)
@@ -376,21 +408,32 @@ def calibrate(
                 f"exposure.{group}.{code}",
                 exposure[k, i],
                 hits["id"],
-                "exposure: recency-weighted threat facts / scale",
+                "exposure: strength of threat facts naming the target / scale (trait)",
             )
         mass = hostile["weight"].sum()
         strength[k] = min(0.9, floor + mass / (4 * exposure_scale))
-        build.evidence(
-            f"group.strength.{group}",
-            strength[k],
-            hostile["id"],
-            "exposure: group's threat facts / (4 x scale) + floor",
-        )
-        ties = facts[
-            ((facts["actor"] == group) & (facts["counterpart"] == target_code))
-            | ((facts["actor"] == target_code) & (facts["counterpart"] == group))
+        if hostile.empty:
+            spec = CHOICES["strength_floor"]
+            build.choice(
+                f"group.strength.{group}",
+                strength[k],
+                spec.low,
+                spec.high,
+                "exposure: no threat fact by the snapshot (strength floor)",
+            )
+        else:
+            build.evidence(
+                f"group.strength.{group}",
+                strength[k],
+                hostile["id"],
+                "exposure: group's threat facts / (4 x scale) + floor",
+            )
+        ties = traits[
+            ((traits["actor"] == group) & (traits["counterpart"] == target_code))
+            | ((traits["actor"] == target_code) & (traits["counterpart"] == group))
         ]
         ties = ties[ties["sign"] != 0]
+        stance_evidence[group] = list(ties["id"])
         stance[k] = 0.0 if ties.empty else float((ties["sign"] * ties["strength"]).mean() / 3.0)
         if ties.empty:
             build.choice(
@@ -458,12 +501,21 @@ def calibrate(
     )
     effort = np.clip(0.5 - 0.5 * stance, 0.05, 0.95)
     for k, group in enumerate(groups):
-        build.evidence(
-            f"emirate.effort.{group}",
-            effort[k],
-            [],
-            "emirate: 0.5 - 0.5 x emirate stance (derived)",
-        )
+        if stance_evidence[group]:
+            build.evidence(
+                f"emirate.effort.{group}",
+                effort[k],
+                stance_evidence[group],
+                "emirate: 0.5 - 0.5 x emirate stance",
+            )
+        else:
+            build.choice(
+                f"emirate.effort.{group}",
+                effort[k],
+                0.25,
+                0.75,
+                "emirate: no evidence on the Emirate's stance toward the group",
+            )
     objectives = np.zeros(len(OBJECTIVES))
     for k, objective in enumerate(OBJECTIVES):
         value, low, high = _choice_spec(
@@ -550,7 +602,11 @@ def calibrated(structure: dict[str, Any], source: Path | str, start: str | None)
         )
     key = (str(source), date)
     if key not in _CACHE:
-        _CACHE[key] = calibrate(load_evidence(), load_capabilities(), structure, date, str(source))
+        calibration = calibrate(load_evidence(), load_capabilities(), structure, date, str(source))
+        for value in vars(calibration.world).values():
+            if isinstance(value, np.ndarray):
+                value.setflags(write=False)  # shared by every caller: read-only
+        _CACHE[key] = calibration
     return _CACHE[key]
 
 

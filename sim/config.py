@@ -58,9 +58,11 @@ class RecordConfig:
 
 #: Hydra schema of the modelling-choice parameters (a mutable mirror of
 #: :class:`ModelParameters`, so ``params.review_rate=0.3`` overrides work).
+#: Its defaults are the fitted values (``configs/params/fitted.yaml``).
+_FITTED = ModelParameters.fitted()
 ParamsConfig = make_dataclass(
     "ParamsConfig",
-    [(f.name, float, field(default=f.default)) for f in fields(ModelParameters)],
+    [(f.name, float, field(default=getattr(_FITTED, f.name))) for f in fields(ModelParameters)],
 )
 
 

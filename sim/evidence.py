@@ -175,6 +175,10 @@ def load_evidence(
         raise EvidenceError(f"{path}: file not found")
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise EvidenceError(
+            f"{path}: empty file; expected a header row with columns {', '.join(COLUMNS)}"
+        ) from None
     except (pd.errors.ParserError, UnicodeDecodeError) as error:
         raise EvidenceError(f"{path}: malformed CSV ({' '.join(str(error).split())})") from None
     missing = [c for c in COLUMNS if c not in frame.columns]
@@ -227,6 +231,10 @@ def load_evidence(
             or not 1900 <= int(match.group(1)) <= 2024
         ):
             raise fail("date", f"{record['date']!r} is not YYYY-MM or YYYY within 1900..2024")
+        if record["date"].strip() == "2024":
+            raise fail(
+                "date", "'2024' without a month may fall after the cut-off 2024-03; give YYYY-MM"
+            )
         if record["date"].strip() > "2024-03" and len(record["date"].strip()) == 7:
             raise fail("date", f"{record['date']} is after the evidence cut-off 2024-03")
         for field in ("actor", "counterpart"):
@@ -280,7 +288,14 @@ def load_capabilities(path: str | Path | None = None) -> pd.DataFrame:
     path = Path(path) if path else SEEDS_DIR / "capabilities.csv"
     if not path.is_file():
         raise EvidenceError(f"{path}: file not found")
-    frame = pd.read_csv(path, dtype={"code": str})
+    try:
+        frame = pd.read_csv(path, dtype={"code": str})
+    except pd.errors.EmptyDataError:
+        raise EvidenceError(
+            f"{path}: empty file; expected columns {', '.join(CAPABILITY_COLUMNS)}"
+        ) from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise EvidenceError(f"{path}: malformed CSV ({' '.join(str(error).split())})") from None
     missing = [c for c in CAPABILITY_COLUMNS if c not in frame.columns]
     if missing:
         raise EvidenceError(f"{path}: missing column {missing[0]!r}")
@@ -290,6 +305,14 @@ def load_capabilities(path: str | Path | None = None) -> pd.DataFrame:
             if pd.isna(value) or value <= 0:
                 raise EvidenceError(
                     f"{path}: row {row['code']} (line {position + 2}): {column}: expected a positive number"
+                )
+        military = row["military_expenditure_musd_2022"]
+        if not _blank(military):
+            number = pd.to_numeric(military, errors="coerce")
+            if pd.isna(number) or number <= 0:
+                raise EvidenceError(
+                    f"{path}: row {row['code']} (line {position + 2}): military_expenditure_musd_2022: "
+                    "expected a positive number or empty"
                 )
         if _blank(row["gdp_source"]):
             raise EvidenceError(

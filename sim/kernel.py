@@ -86,7 +86,7 @@ def step(
     security.coercion |= effects.strikes[None, :] | effects.closures[None, :]
 
     emirate_step(state, world, params, draws, security)
-    moves = recognition_step(state, world, params, draws)
+    moves = recognition_step(state, world, params, draws, locked=shock_moves != 0)
     trade_step(state, world, params, draws)
     relations_step(state, world, params, draws, security, moves + shock_moves)
     return StepRecord(

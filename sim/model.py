@@ -39,7 +39,8 @@ class DiplomacyModel(mesa.Model):
         world: a :class:`World`, or a world name / path (default the calibrated
             Afghanistan world).
         start: first month ``YYYY-MM`` (default: the world's date, else 2024-03).
-        params: modelling-choice parameters (a :class:`ModelParameters` or a mapping).
+        params: modelling-choice parameters: a :class:`ModelParameters`, or a mapping
+            of changes to the fitted values (default: the fitted values).
         shocks: scenario shocks as mappings (see :mod:`sim.shocks`).
         world_changes: structural changes ``{name: change}`` (see :mod:`sim.world_changes`).
         rng: seed (int) for this run; ``None`` draws fresh entropy.
@@ -67,7 +68,8 @@ class DiplomacyModel(mesa.Model):
         if isinstance(params, ModelParameters):
             self.params = params
         else:
-            self.params = ModelParameters.from_mapping(params or {})
+            fitted = ModelParameters.fitted().as_dict()
+            self.params = ModelParameters.from_mapping(fitted | dict(params or {}))
         if rng is None:
             self.seed = int(self.rng.integers(2**62))
         elif isinstance(rng, int | np.integer):

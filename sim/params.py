@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 from sim.errors import ConfigError
+
+#: Where ``python -m sim.fit`` writes the fitted parameters (the defaults of runs).
+FITTED_PATH = Path(__file__).resolve().parent.parent / "configs" / "params" / "fitted.yaml"
 
 
 @dataclass(frozen=True)
@@ -184,6 +188,24 @@ class ModelParameters:
                 )
             clean[name] = float(value)
         return cls(**clean)
+
+    @classmethod
+    def fitted(cls, path: Path | None = None) -> ModelParameters:
+        """The fitted parameters (``configs/params/fitted.yaml``), else the priors.
+
+        The class defaults are hand-set priors; the fitted values, written by
+        ``python -m sim.fit``, are what ``python -m sim``, ``sim.simulate`` and
+        ``DiplomacyModel()`` use unless told otherwise.
+        """
+        import yaml
+
+        path = path or FITTED_PATH
+        if not path.is_file():
+            return cls()
+        record = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        values = record.get("values", {}) if isinstance(record, dict) else {}
+        known = set(cls.specs())
+        return cls.from_mapping({k: v for k, v in values.items() if k in known}, where=str(path))
 
     def replace(self, **changes: float) -> ModelParameters:
         """Return a copy with some parameters changed (validated)."""

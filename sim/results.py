@@ -1,6 +1,6 @@
 """Results of an ensemble: tidy pandas frames, written atomically as parquet.
 
-Frames (the public contract, DESIGN.md):
+Frames (the public contract, README):
 
 * ``states``: one row per (run, date, actor): ``recognition`` (Int8 0..5, NA for
   the target), ``affinity_afg`` (-1..1), ``exports_to_afg_musd`` and

@@ -9,7 +9,7 @@ Afghanistan world), so the actor set is data, not code.
 
 Conventions (every array is indexed in the order of ``World.codes``):
 
-* recognition levels 0..5 (the ladder in DESIGN.md); ``-1`` for the target
+* recognition levels 0..5 (the ladder, see RECOGNITION_LEVELS); ``-1`` for the target
   actor itself (the Emirate does not recognise itself);
 * affinities in [-1, 1], symmetric, zero diagonal;
 * trade in US$ million per year (the kernel works in per-month flows);
@@ -32,7 +32,7 @@ from sim.errors import WorldError
 #: What states care about in their Afghanistan policy (salience columns).
 CONCERNS: tuple[str, ...] = ("terror", "trade", "norms", "rivalry", "kin", "refugees", "water")
 
-#: The recognition ladder (DESIGN.md); the number is the contract.
+#: The recognition ladder; the number is the contract (README).
 RECOGNITION_LEVELS: dict[int, str] = {
     0: "hostile",
     1: "no official contact",

@@ -128,11 +128,21 @@ def recognition_utilities(state: SimState, world: World, params: ModelParameters
 
 
 def recognition_step(
-    state: SimState, world: World, params: ModelParameters, draws: Draws
+    state: SimState,
+    world: World,
+    params: ModelParameters,
+    draws: Draws,
+    locked: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Update recognition levels in place; return moves (R, N) in {-1, 0, 1}."""
+    """Update recognition levels in place; return moves (R, N) in {-1, 0, 1}.
+
+    ``locked`` (R, N) marks states whose level a scheduled event set this month:
+    they do not review it again in the same month.
+    """
     n = world.n_actors
     reviews = draws.uniform(n) < params.review_rate
+    if locked is not None:
+        reviews &= ~locked
     choice_uniforms = draws.uniform(n, 3)
     if world.target is None:
         return np.zeros_like(state.recognition)
