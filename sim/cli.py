@@ -34,8 +34,17 @@ def fail(message: str) -> None:
     sys.exit(2)
 
 
-def run_job(cfg: DictConfig, output_dir: Path) -> Path:
-    """Simulate the ensemble of ``cfg`` and write results and plots to ``output_dir``."""
+def run_job(cfg: DictConfig, output_dir: Path, overrides: list[str] | None = None) -> Path:
+    """Simulate the ensemble of ``cfg`` and write results, outcomes and plots.
+
+    Everything is written into ``output_dir/.staging`` and moved into place when
+    complete; ``status.json`` is written last, so a directory with an ``ok``
+    status always holds a complete, readable job.
+    """
+    from sim.outcomes import run_outcomes
+    from sim.results import write_parquet_atomic
+    from sim.sweep import config_hash, write_status
+
     spec = spec_from_config(cfg)
     output_dir = ensure_writable(output_dir)
     label = scenario_label(cfg)
@@ -54,6 +63,9 @@ def run_job(cfg: DictConfig, output_dir: Path) -> Path:
     staging = output_dir / ".staging"
     staging.mkdir(exist_ok=True)
     results.write(staging)
+    write_parquet_atomic(
+        run_outcomes(results, spec.world.target_code or ""), staging / "outcomes.parquet"
+    )
     if cfg.record.plots:
         from sim.plots import standard_plots
 
@@ -62,6 +74,17 @@ def run_job(cfg: DictConfig, output_dir: Path) -> Path:
     for path in sorted(staging.iterdir()):
         path.replace(output_dir / path.name)
     staging.rmdir()
+    write_status(
+        output_dir,
+        {
+            "status": "ok",
+            "scenario": label,
+            "overrides": list(overrides or []),
+            "runs": spec.runs,
+            "seconds": round(elapsed, 3),
+            "config_hash": config_hash(cfg),
+        },
+    )
     log.info(
         "%s: %d runs x %d months in %.1f s -> %s",
         label,
@@ -75,12 +98,40 @@ def run_job(cfg: DictConfig, output_dir: Path) -> Path:
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def app(cfg: DictConfig) -> None:
-    """Hydra task: one job (a scenario x a block of seeds)."""
-    output_dir = Path(HydraConfig.get().runtime.output_dir)
+    """Hydra task: one job (a scenario x parameter point x block of seeded runs)."""
+    from hydra.types import RunMode
+
+    from sim.sweep import config_hash, finished, write_status
+
+    hydra_cfg = HydraConfig.get()
+    output_dir = Path(hydra_cfg.runtime.output_dir)
+    overrides = list(hydra_cfg.overrides.task)
+    if hydra_cfg.mode != RunMode.MULTIRUN:
+        try:
+            run_job(cfg, output_dir, overrides)
+        except UserError as error:
+            fail(str(error))
+        return
+    if finished(output_dir, cfg):
+        log.info("skipping %s: finished in an earlier run of this sweep", " ".join(overrides))
+        return
     try:
-        run_job(cfg, output_dir)
-    except UserError as error:
-        fail(str(error))
+        run_job(cfg, output_dir, overrides)
+    except Exception as error:  # a failed job is recorded, the sweep goes on
+        import traceback
+
+        message = str(error) if isinstance(error, UserError) else traceback.format_exc()
+        log.error("job %s failed: %s", " ".join(overrides), str(error))
+        write_status(
+            output_dir,
+            {
+                "status": "failed",
+                "scenario": scenario_label(cfg) if "scenario" in cfg else "",
+                "overrides": overrides,
+                "error": message,
+                "config_hash": config_hash(cfg),
+            },
+        )
 
 
 def check_creatable(directory: Path, key: str) -> None:
@@ -124,8 +175,20 @@ def precheck(overrides: list[str]) -> None:
 
 def main() -> None:
     """Entry point of ``python -m sim``."""
-    precheck(sys.argv[1:])
-    app()
+    arguments = sys.argv[1:]
+    precheck(arguments)
+    try:
+        app()
+    except KeyboardInterrupt:
+        multirun = any(a in {"-m", "--multirun"} for a in arguments)
+        hint = (
+            "finished jobs are kept; resume by running the same command with "
+            "hydra.sweep.dir=<the sweep directory printed above>"
+            if multirun
+            else "nothing partial was written (results are moved into place only when complete)"
+        )
+        print(f"interrupted: {hint}", file=sys.stderr)
+        sys.exit(130)
 
 
 def print_config(cfg: DictConfig) -> str:

@@ -82,9 +82,16 @@ class SimConfig:
     progress: bool = True
 
 
+def job_dir_name(override_dirname: str) -> str:
+    """Directory name of a sweep job: its overrides, or ``default`` if none."""
+    return override_dirname.replace("/", "_") or "default"
+
+
 def register_configs() -> None:
-    """Register the schema with Hydra's ConfigStore (idempotent)."""
+    """Register the schema and the resolvers with Hydra (idempotent)."""
     ConfigStore.instance().store(name="sim_schema", node=SimConfig)
+    if not OmegaConf.has_resolver("sim_job_dir"):
+        OmegaConf.register_new_resolver("sim_job_dir", job_dir_name)
 
 
 register_configs()

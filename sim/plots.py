@@ -127,3 +127,205 @@ def standard_plots(results: Results, world: World, directory: str | Path) -> lis
         plt.close(figure)
         written.append(path)
     return written
+
+
+# ----------------------------------------------------------------------------------
+# Outcome distributions across scenarios (sweeps)
+# ----------------------------------------------------------------------------------
+
+
+def _scenario_order(outcomes: pd.DataFrame) -> list[str]:
+    labels = list(pd.unique(outcomes["scenario"].astype(str)))
+    return sorted(labels, key=lambda s: (s != "baseline", s))
+
+
+def outcome_summary(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario: runs, share with a de jure recogniser, quantiles of key outcomes."""
+    rows = []
+    for scenario in _scenario_order(outcomes):
+        frame = outcomes[outcomes["scenario"].astype(str) == scenario]
+        months = frame["months_to_first_de_jure"]
+        row = {
+            "scenario": scenario,
+            "runs": len(frame),
+            "share_with_de_jure": float(months.notna().mean()),
+            "months_to_first_de_jure_median": float(months.median())
+            if months.notna().any()
+            else np.nan,
+            "recognisers_end_mean": float(frame["n_recognisers_end"].mean()),
+            "recognisers_end_p10": float(frame["n_recognisers_end"].quantile(0.1)),
+            "recognisers_end_p90": float(frame["n_recognisers_end"].quantile(0.9)),
+            "de_jure_end_mean": float(frame["n_de_jure_end"].mean()),
+        }
+        if "confrontation_months_PAK" in frame:
+            row["pak_confrontation_months_mean"] = float(frame["confrontation_months_PAK"].mean())
+        for column in frame.columns:
+            if column.startswith("imports_musd_"):
+                row[f"{column}_mean"] = float(frame[column].mean())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def outcome_distributions(outcomes: pd.DataFrame, directory: str | Path) -> list[Path]:
+    """Draw per-scenario outcome distributions side by side (PNG and SVG) + CSV numbers.
+
+    Panels: months to the first de jure recognition (ECDF; runs without one are
+    censored at the horizon), recognisers (level >= 4) at the end, the Emirate's
+    imports by partner over the last year, months of Pakistan-Emirate
+    confrontation, and the share of runs in which each state ends in the
+    Emirate's bloc.
+    """
+    directory = Path(directory)
+    scenarios = _scenario_order(outcomes)
+    colours = plt.cm.tab10(np.linspace(0, 1, 10))
+    figure, axes = plt.subplots(2, 3, figsize=(17, 9))
+    (ecdf, recognisers, trade), (confront, blocs, text) = axes
+
+    for k, scenario in enumerate(scenarios):
+        frame = outcomes[outcomes["scenario"].astype(str) == scenario]
+        months = np.sort(frame["months_to_first_de_jure"].dropna().to_numpy())
+        share = np.arange(1, len(months) + 1) / max(len(frame), 1)
+        ecdf.step(
+            np.r_[0, months], np.r_[0, share], where="post", color=colours[k % 10], label=scenario
+        )
+    ecdf.set_xlabel("months to first de jure recognition")
+    ecdf.set_ylabel("share of runs")
+    ecdf.set_title("Time to first de jure recognition (ECDF)")
+    ecdf.legend(fontsize=7)
+
+    counts = (
+        outcomes.groupby([outcomes["scenario"].astype(str), "n_recognisers_end"])
+        .size()
+        .unstack(fill_value=0)
+    )
+    counts = counts.reindex(scenarios).fillna(0)
+    shares = counts.div(counts.sum(axis=1), axis=0)
+    shares.T.plot(kind="bar", ax=recognisers, color=colours[: len(scenarios)], width=0.8)
+    recognisers.set_xlabel("states at level >= 4 at the end")
+    recognisers.set_ylabel("share of runs")
+    recognisers.set_title("Recognisers at the end")
+    recognisers.legend(fontsize=7)
+
+    import_columns = [c for c in outcomes.columns if c.startswith("imports_musd_")]
+    if import_columns:
+        means = (
+            outcomes.groupby(outcomes["scenario"].astype(str))[import_columns]
+            .mean()
+            .reindex(scenarios)
+        )
+        low = (
+            outcomes.groupby(outcomes["scenario"].astype(str))[import_columns]
+            .quantile(0.1)
+            .reindex(scenarios)
+        )
+        high = (
+            outcomes.groupby(outcomes["scenario"].astype(str))[import_columns]
+            .quantile(0.9)
+            .reindex(scenarios)
+        )
+        order = means.mean().sort_values(ascending=False).index[:8]
+        positions = np.arange(len(order))
+        width = 0.8 / max(len(scenarios), 1)
+        for k, scenario in enumerate(scenarios):
+            centre = means.loc[scenario, order].to_numpy()
+            errors = np.vstack(
+                [centre - low.loc[scenario, order], high.loc[scenario, order] - centre]
+            )
+            trade.bar(
+                positions + k * width,
+                centre,
+                width,
+                yerr=errors,
+                color=colours[k % 10],
+                label=scenario,
+                capsize=2,
+            )
+        trade.set_xticks(positions + width * (len(scenarios) - 1) / 2)
+        trade.set_xticklabels([c.removeprefix("imports_musd_") for c in order])
+        trade.set_ylabel("US$ million / year (mean, 10-90 %)")
+        trade.set_title("Afghanistan's imports by partner, last 12 months")
+
+    if "confrontation_months_PAK" in outcomes:
+        data = [
+            outcomes.loc[
+                outcomes["scenario"].astype(str) == s, "confrontation_months_PAK"
+            ].to_numpy()
+            for s in scenarios
+        ]
+        confront.boxplot(data, tick_labels=scenarios)
+        confront.tick_params(axis="x", rotation=30, labelsize=7)
+        confront.set_ylabel("months")
+        confront.set_title("Pakistan-Emirate confrontation months")
+
+    bloc_columns = [c for c in outcomes.columns if c.startswith("with_")]
+    if bloc_columns:
+        shares = (
+            outcomes.groupby(outcomes["scenario"].astype(str))[bloc_columns]
+            .mean()
+            .reindex(scenarios)
+        )
+        image = blocs.imshow(
+            shares.to_numpy(dtype=float), vmin=0, vmax=1, cmap="Blues", aspect="auto"
+        )
+        blocs.set_yticks(range(len(scenarios)), scenarios, fontsize=7)
+        blocs.set_xticks(
+            range(len(bloc_columns)),
+            [c.split("_")[-1] for c in bloc_columns],
+            rotation=90,
+            fontsize=7,
+        )
+        blocs.set_title("Share of runs ending in the Emirate's bloc")
+        figure.colorbar(image, ax=blocs, shrink=0.8)
+
+    summary = outcome_summary(outcomes)
+    text.axis("off")
+    lines = [
+        f"{row.scenario}: n={row.runs}, de jure in {row.share_with_de_jure:.0%} of runs, "
+        f"recognisers {row.recognisers_end_mean:.1f}"
+        for row in summary.itertuples()
+    ]
+    text.text(0, 1, "\n".join(lines), va="top", fontsize=8, family="monospace")
+    figure.tight_layout()
+    written = []
+    for suffix in ("png", "svg"):
+        path = directory / f"outcome_distributions.{suffix}"
+        figure.savefig(path, dpi=110)
+        written.append(path)
+    plt.close(figure)
+    summary_path = directory / "outcome_summary.csv"
+    summary.to_csv(summary_path, index=False)
+    written.append(summary_path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m sim.plots DIR``: outcome distributions of a sweep directory."""
+    import argparse
+    import sys
+
+    from sim.errors import UserError
+
+    parser = argparse.ArgumentParser(
+        prog="python -m sim.plots", description=outcome_distributions.__doc__.split("\n")[0]
+    )
+    parser.add_argument("directory", help="a sweep directory (or its aggregate/ folder)")
+    args = parser.parse_args(argv)
+    try:
+        from sim.aggregate import aggregate
+
+        base = Path(args.directory)
+        if (base / "outcomes.parquet").is_file():
+            outcome_distributions(pd.read_parquet(base / "outcomes.parquet"), base)
+            out = base
+        else:
+            aggregate(base, plots=True)
+            out = base / "aggregate"
+    except UserError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {out / 'outcome_distributions.png'} and {out / 'outcome_summary.csv'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

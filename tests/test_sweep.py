@@ -1,0 +1,113 @@
+"""Sweeps: per-job results, failure isolation, resume, aggregation, launchers."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = ["runs=4", "end=2024-09", "progress=false", "record.plots=false", "record.dyads_every=6"]
+
+
+def sweep(sweep_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sim", "-m", *args, *SMALL, f"hydra.sweep.dir={sweep_dir}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def statuses(sweep_dir: Path) -> dict[str, str]:
+    return {
+        path.parent.name: json.loads(path.read_text())["status"]
+        for path in sweep_dir.rglob("status.json")
+    }
+
+
+def test_sweep_writes_jobs_and_aggregate(tmp_path):
+    done = sweep(tmp_path, "scenario=baseline,china_recognizes", "seed=1")
+    assert done.returncode == 0, done.stderr
+    assert sorted(statuses(tmp_path).values()) == ["ok", "ok"]
+    outcomes = pd.read_parquet(tmp_path / "aggregate" / "outcomes.parquet")
+    assert len(outcomes) == 8
+    assert set(outcomes["scenario"]) == {"baseline", "china_recognizes"}
+    assert {"months_to_first_de_jure", "n_recognisers_end", "confrontation_months_PAK"} <= set(
+        outcomes.columns
+    )
+    assert (tmp_path / "aggregate" / "outcome_distributions.png").is_file()
+    assert (tmp_path / "aggregate" / "outcome_summary.csv").is_file()
+
+
+def test_failing_job_does_not_spoil_the_rest(tmp_path):
+    done = sweep(tmp_path, "seed=2,-1")
+    assert "Traceback" not in done.stderr
+    jobs = pd.read_csv(tmp_path / "aggregate" / "jobs.csv")
+    assert sorted(jobs["status"]) == ["failed", "ok"]
+    failed = jobs[jobs["status"] == "failed"].iloc[0]
+    assert "seed=-1" in failed["overrides"] and "seed=-1" in failed["error"]
+    outcomes = pd.read_parquet(tmp_path / "aggregate" / "outcomes.parquet")
+    assert len(outcomes) == 4 and set(outcomes["overrides"].str.contains("seed=2")) == {True}
+
+
+def test_resume_skips_finished_jobs_and_matches_uninterrupted(tmp_path):
+    full, partial = tmp_path / "full", tmp_path / "partial"
+    args = ("scenario=baseline,ttp_escalation", "seed=3")
+    assert sweep(full, *args).returncode == 0
+    assert sweep(partial, *args).returncode == 0
+    # Simulate an interruption: one job never finished (no status), its files half there.
+    job = next(p.parent for p in partial.rglob("status.json") if "ttp_escalation" in str(p))
+    (job / "status.json").unlink()
+    (job / "states.parquet").write_bytes(b"truncated")
+    rerun = sweep(partial, *args)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "skipping" in rerun.stderr + rerun.stdout
+    a = (
+        pd.read_parquet(full / "aggregate" / "outcomes.parquet")
+        .sort_values(["job", "run"])
+        .reset_index(drop=True)
+    )
+    b = (
+        pd.read_parquet(partial / "aggregate" / "outcomes.parquet")
+        .sort_values(["job", "run"])
+        .reset_index(drop=True)
+    )
+    pd.testing.assert_frame_equal(a, b)
+    states = pd.read_parquet(job / "states.parquet")
+    assert len(states) > 0
+
+
+def test_joblib_launcher(tmp_path):
+    done = sweep(tmp_path, "scenario=baseline,china_recognizes", "hydra/launcher=local_parallel")
+    assert done.returncode == 0, done.stderr
+    assert sorted(statuses(tmp_path).values()) == ["ok", "ok"]
+
+
+def test_aggregate_and_plots_commands(tmp_path):
+    assert sweep(tmp_path, "seed=4,5").returncode == 0
+    (tmp_path / "aggregate" / "outcome_distributions.png").unlink()
+    done = subprocess.run(
+        [sys.executable, "-m", "sim.aggregate", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "aggregate" / "outcome_distributions.png").is_file()
+    plots = subprocess.run(
+        [sys.executable, "-m", "sim.plots", str(tmp_path)], cwd=ROOT, capture_output=True, text=True
+    )
+    assert plots.returncode == 0, plots.stderr
+    assert (tmp_path / "aggregate" / "outcome_distributions.svg").is_file()
+    empty = subprocess.run(
+        [sys.executable, "-m", "sim.aggregate", str(tmp_path / "nothing")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert empty.returncode == 2 and empty.stderr.startswith("error: ")
