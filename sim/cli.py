@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -21,7 +22,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.api import hydra_error_message
 from sim.config import CONFIG_DIR, scenario_label, spec_from_config
-from sim.ensemble import run_ensemble
+from sim.ensemble import iter_results
 from sim.errors import UserError
 from sim.results import ensure_writable
 
@@ -42,16 +43,26 @@ def run_job(cfg: DictConfig, output_dir: Path, overrides: list[str] | None = Non
     status always holds a complete, readable job.
     """
     from sim.outcomes import run_outcomes
-    from sim.results import write_parquet_atomic
+    from sim.results import FRAMES, StreamingWriter
     from sim.sweep import config_hash, write_status
 
     spec = spec_from_config(cfg)
     output_dir = ensure_writable(output_dir)
     label = scenario_label(cfg)
+    staging = output_dir / ".staging"
+    if staging.exists():
+        shutil.rmtree(staging)  # left by an interrupted attempt
+    writer = StreamingWriter(staging)
     began = time.perf_counter()
-    results = run_ensemble(spec, progress=bool(cfg.progress))
+    try:
+        for batch in iter_results(spec, progress=bool(cfg.progress)):
+            frames = {name: getattr(batch, name) for name in FRAMES}
+            frames["outcomes"] = run_outcomes(batch, spec.world.target_code or "")
+            writer.append(frames)
+    finally:
+        writer.close()
     elapsed = time.perf_counter() - began
-    results.meta = {
+    meta = {
         "scenario": label,
         "world": spec.world.name,
         "runs": spec.runs,
@@ -60,17 +71,18 @@ def run_job(cfg: DictConfig, output_dir: Path, overrides: list[str] | None = Non
         "end": spec.end,
         "seconds": round(elapsed, 3),
     }
-    staging = output_dir / ".staging"
-    staging.mkdir(exist_ok=True)
-    results.write(staging)
-    write_parquet_atomic(
-        run_outcomes(results, spec.world.target_code or ""), staging / "outcomes.parquet"
-    )
     if cfg.record.plots:
+        import pandas as pd
+
         from sim.plots import standard_plots
 
-        standard_plots(results, spec.world, staging)
-    (staging / "meta.json").write_text(json.dumps(results.meta, indent=2))
+        states = pd.read_parquet(
+            staging / "states.parquet",
+            columns=["run", "date", "actor", "recognition", "exports_to_afg_musd"],
+        )
+        dyads = pd.read_parquet(staging / "dyads.parquet", filters=[("date", "==", spec.end)])
+        standard_plots(states, dyads, spec.world, staging)
+    (staging / "meta.json").write_text(json.dumps(meta, indent=2))
     for path in sorted(staging.iterdir()):
         path.replace(output_dir / path.name)
     staging.rmdir()

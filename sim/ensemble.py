@@ -76,6 +76,7 @@ def run_batch(spec: EnsembleSpec, run_ids: np.ndarray) -> Results:
         by_month.setdefault(shock.month, []).append(shock)
     for month in range(1, spec.months + 1):
         world = schedule.get(month, world)
+        recorder.world = world
         uniforms, normals = streams.next_month()
         record = step(state, world, spec.params, uniforms, normals, by_month.get(month))
         recorder.snapshot(month, state)
@@ -90,20 +91,23 @@ def iter_batches(spec: EnsembleSpec) -> Iterator[np.ndarray]:
         yield all_runs[begin : begin + spec.batch_size]
 
 
-def run_ensemble(spec: EnsembleSpec, progress: bool = False) -> Results:
-    """Simulate every run of ``spec`` (in batches) and return all frames."""
-    batches = list(iter_batches(spec))
-    iterator = batches
+def iter_results(spec: EnsembleSpec, progress: bool = False) -> Iterator[Results]:
+    """Simulate ``spec`` batch by batch, yielding each batch's frames."""
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=spec.runs, unit="run", desc="runs", leave=False)
-    parts = []
-    for run_ids in iterator:
-        parts.append(run_batch(spec, run_ids))
+    try:
+        for run_ids in iter_batches(spec):
+            yield run_batch(spec, run_ids)
+            if bar is not None:
+                bar.update(len(run_ids))
+    finally:
         if bar is not None:
-            bar.update(len(run_ids))
-    if bar is not None:
-        bar.close()
-    return Results.concat(parts)
+            bar.close()
+
+
+def run_ensemble(spec: EnsembleSpec, progress: bool = False) -> Results:
+    """Simulate every run of ``spec`` (in batches) and return all frames in memory."""
+    return Results.concat(list(iter_results(spec, progress)))

@@ -1,6 +1,6 @@
 """Fit the modelling-choice parameters to the historical scorecard.
 
-``python -m sim.fit [--samples 160] [--refine 80] [--runs 60] [--seed 0]``
+``python -m sim.fit [--samples 300] [--refine 100] [--runs 60] [--seed 0]``
 searches the labelled ranges of :class:`sim.params.ModelParameters` with a
 Latin hypercube (scipy.stats.qmc), then refines around the best point with a
 second, narrower hypercube; each point runs the ``history`` scenario and is
@@ -117,8 +117,8 @@ def write_fitted(record: dict, path: Path = FITTED_PATH) -> None:
 def main(argv: list[str] | None = None) -> int:
     """``python -m sim.fit``."""
     parser = argparse.ArgumentParser(prog="python -m sim.fit", description=__doc__.split("\n")[0])
-    parser.add_argument("--samples", type=int, default=160)
-    parser.add_argument("--refine", type=int, default=80)
+    parser.add_argument("--samples", type=int, default=300)
+    parser.add_argument("--refine", type=int, default=100)
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=2)

@@ -15,7 +15,6 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from sim.results import Results
 from sim.world import RECOGNITION_LEVELS, World
 
 
@@ -112,15 +111,20 @@ def trade_by_partner(states: pd.DataFrame) -> plt.Figure:
     return figure
 
 
-def standard_plots(results: Results, world: World, directory: str | Path) -> list[Path]:
-    """Write the standard plots of a run directory; returns their paths."""
+def standard_plots(
+    states: pd.DataFrame, dyads: pd.DataFrame, world: World, directory: str | Path
+) -> list[Path]:
+    """Write the standard plots of a run directory; returns their paths.
+
+    ``dyads`` needs only the last recorded date (the network is drawn there).
+    """
     directory = Path(directory)
     written = []
-    figures = {"recognition.png": recognition_bands(results.states)}
-    if len(results.dyads):
-        figures["alignment_network.png"] = alignment_network(results.dyads, world)
+    figures = {"recognition.png": recognition_bands(states)}
+    if len(dyads):
+        figures["alignment_network.png"] = alignment_network(dyads, world)
     if world.target is not None:
-        figures["trade_by_partner.png"] = trade_by_partner(results.states)
+        figures["trade_by_partner.png"] = trade_by_partner(states)
     for name, figure in figures.items():
         path = directory / name
         figure.savefig(path, dpi=110)

@@ -86,6 +86,60 @@ class Results:
         return cls.from_frames(frames, {})
 
 
+class StreamingWriter:
+    """Append batches of frames to parquet files, so memory stays bounded.
+
+    One ``<name>.parquet`` per frame, one row group per batch, in a directory
+    (callers write into a staging directory and move it into place when done).
+    """
+
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = ensure_writable(directory)
+        self._writers: dict[str, Any] = {}
+
+    def append(self, frames: dict[str, pd.DataFrame]) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        for name, frame in frames.items():
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            writer = self._writers.get(name)
+            if writer is None:
+                writer = pq.ParquetWriter(self.directory / f"{name}.parquet", table.schema)
+                self._writers[name] = writer
+            elif table.schema != writer.schema:
+                table = _conform(table, writer.schema)
+            writer.write_table(table)
+
+    def close(self) -> None:
+        for writer in self._writers.values():
+            writer.close()
+        self._writers.clear()
+
+
+def _conform(table: Any, schema: Any) -> Any:
+    """Cast a batch to the first batch's schema (categories and null columns may differ)."""
+    import pyarrow as pa
+
+    columns = []
+    for schema_field in schema:
+        column = table.column(schema_field.name)
+        if pa.types.is_dictionary(schema_field.type) or pa.types.is_dictionary(column.type):
+            column = column.cast(pa.string()) if pa.types.is_dictionary(column.type) else column
+            target = (
+                schema_field.type.value_type
+                if pa.types.is_dictionary(schema_field.type)
+                else schema_field.type
+            )
+            column = column.cast(target)
+            if pa.types.is_dictionary(schema_field.type):
+                column = column.dictionary_encode()
+        else:
+            column = column.cast(schema_field.type)
+        columns.append(column)
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
 def ensure_writable(directory: str | Path) -> Path:
     """Create ``directory`` if needed and check it is writable; UserError if not."""
     directory = Path(directory)

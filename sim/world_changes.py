@@ -11,6 +11,8 @@ of the run::
     {field: imports_musd, actor: IRN, scale: 1.5}
     {field: group_exposure, group: ISKP, actor: CHN, value: 0.9}
     {field: affinity_baseline, actor: USA, partner: AFG, delta: 0.3}
+    {field: hardliner_influence, value: 0.9}             # the anchor hardliners revert to
+    {field: objectives, objective: cohesion, value: 0.5}  # the Emirate's weights, renormalised
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import numpy as np
 
 from sim.dates import month_index, parse_month
 from sim.errors import ConfigError
-from sim.world import CONCERNS, World
+from sim.world import CONCERNS, OBJECTIVES, World
 
 #: field -> (needs actor, needs partner, needs group, needs concern, low, high)
 FIELDS: dict[str, tuple[bool, bool, bool, bool, float, float]] = {
@@ -37,6 +39,8 @@ FIELDS: dict[str, tuple[bool, bool, bool, bool, float, float]] = {
     "group_sanctuary": (False, False, True, False, 0.0, 1.0),
     "emirate_stance": (False, False, True, False, -1.0, 1.0),
     "affinity_baseline": (True, True, False, False, -1.0, 1.0),
+    "hardliner_influence": (False, False, False, False, 0.0, 1.0),
+    "objectives": (False, False, False, False, 0.0, 1.0),
 }
 OPERATIONS = ("value", "delta", "scale")
 
@@ -54,6 +58,7 @@ class WorldChange:
     partner: int | None = None
     group: int | None = None
     concern: int | None = None
+    objective: int | None = None
 
 
 def parse_world_changes(
@@ -69,7 +74,16 @@ def parse_world_changes(
         key = f"{where}.{name}"
         if not isinstance(entry, dict):
             raise ConfigError(f"{key}: expected a mapping with field and value/delta/scale")
-        allowed = {"field", "actor", "partner", "group", "concern", "date", *OPERATIONS}
+        allowed = {
+            "field",
+            "actor",
+            "partner",
+            "group",
+            "concern",
+            "objective",
+            "date",
+            *OPERATIONS,
+        }
         for item in entry:
             if item not in allowed:
                 raise ConfigError(f"{key}.{item}: unknown; allowed: {', '.join(sorted(allowed))}")
@@ -111,6 +125,13 @@ def parse_world_changes(
                     f"{key}.concern={concern!r}: unknown; allowed: {', '.join(CONCERNS)}"
                 )
             fields["concern"] = CONCERNS.index(concern)
+        if field_name == "objectives":
+            objective = entry.get("objective")
+            if objective not in OBJECTIVES:
+                raise ConfigError(
+                    f"{key}.objective={objective!r}: unknown; allowed: {', '.join(OBJECTIVES)}"
+                )
+            fields["objective"] = OBJECTIVES.index(objective)
         changes.append(
             WorldChange(
                 name=name,
@@ -147,6 +168,10 @@ def apply_world_changes(world: World, changes: list[WorldChange]) -> World:
             index = (change.group,)
         elif change.field == "affinity_baseline":
             index = (change.actor, change.partner)
+        elif change.field == "hardliner_influence":
+            index = ()
+        elif change.field == "objectives":
+            index = (change.objective,)
         else:
             index = (change.actor,)
         current = array[index]
@@ -159,6 +184,10 @@ def apply_world_changes(world: World, changes: list[WorldChange]) -> World:
         array[index] = float(np.clip(new, low, high))
         if change.field == "affinity_baseline":
             array[change.partner, change.actor] = array[index]
+    arrays["hardliner_influence"] = float(arrays["hardliner_influence"])
+    objectives = arrays["objectives"]
+    if objectives.sum() > 0:
+        arrays["objectives"] = objectives / objectives.sum()
     if any(change.field == "salience" for change in changes):
         totals = salience.sum(axis=1, keepdims=True)
         salience = np.where(totals > 0, salience / np.where(totals > 0, totals, 1.0), salience)

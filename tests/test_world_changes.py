@@ -83,3 +83,24 @@ def test_bad_world_change_names_key(mechanism_world, entry, message):
         parse_world_changes({"bad": entry}, mechanism_world, "2024-03")
     assert "scenario.world_changes.bad" in str(error.value)
     assert message in str(error.value)
+
+
+def test_emirate_anchor_and_objectives(mechanism_world):
+    changes = parse_world_changes(
+        {
+            "anchor": {"field": "hardliner_influence", "value": 0.2},
+            "cohesion": {"field": "objectives", "objective": "cohesion", "value": 0.7},
+        },
+        mechanism_world,
+        "2024-03",
+    )
+    world = apply_world_changes(mechanism_world, changes)
+    assert world.hardliner_influence == 0.2 and isinstance(world.hardliner_influence, float)
+    assert np.isclose(world.objectives.sum(), 1.0)
+    assert world.objectives[3] > mechanism_world.objectives[3]
+    with pytest.raises(ConfigError, match="objective='greed'"):
+        parse_world_changes(
+            {"bad": {"field": "objectives", "objective": "greed", "value": 0.5}},
+            mechanism_world,
+            "2024-03",
+        )

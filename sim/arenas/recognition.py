@@ -18,8 +18,9 @@ candidate level ``l`` (engagement ``e = l / 5``) its utility is the sum of
 * bandwagon: ``bandwagon_weight * sum_{k=1..l} B(k) / 5``, where ``B(k)`` is the
   capability-weighted share of others already at rung ``k`` or above;
 * affinity: ``affinity_weight * affinity_to_emirate * e``;
-* barriers: ``-level_barrier * max(l - 2, 0) - de_jure_barrier * [l = 5]`` and
-  ``-move_cost * |l - current|``.
+* barriers: ``-level_barrier * max(l - 2, 0)`` (a standing cost of high levels),
+  ``-de_jure_barrier`` for granting or withdrawing de jure recognition (a one-off,
+  sticky act), and ``-move_cost * |l - current|``.
 
 The state picks by logit (``choice_temperature``).  Nothing here is scripted:
 scenario shocks may only change inputs (parameters, levers, a state's level as
@@ -38,6 +39,17 @@ from sim.world import CONCERNS, MAX_LEVEL, World
 
 _CONCERN = {name: CONCERNS.index(name) for name in CONCERNS}
 _MOVES = np.array([-1, 0, 1])
+
+
+def _crosses_de_jure(level: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """1 where a candidate grants or withdraws de jure recognition, else 0.
+
+    De jure recognition is a one-off act: its barrier is paid on the way up,
+    and withdrawing it again costs as much (it is sticky), but a state that
+    stays at 5 pays nothing more each month.
+    """
+    at_de_jure = (level == MAX_LEVEL)[:, :, None]
+    return ((candidates == MAX_LEVEL) != at_de_jure).astype(float)
 
 
 def recognition_utilities(state: SimState, world: World, params: ModelParameters) -> np.ndarray:
@@ -120,7 +132,7 @@ def recognition_utilities(state: SimState, world: World, params: ModelParameters
         (per_engagement[:, :, None] + norms) * engagement
         + params.bandwagon_weight * bandwagon
         - params.level_barrier * np.maximum(candidates - 2, 0)
-        - params.de_jure_barrier * (candidates == MAX_LEVEL)
+        - params.de_jure_barrier * _crosses_de_jure(level, candidates)
         - params.move_cost * np.abs(_MOVES)[None, None, :]
     )
     valid = (candidates >= 0) & (candidates <= MAX_LEVEL) & is_state[None, :, None]
