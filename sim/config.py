@@ -73,6 +73,7 @@ class SimConfig:
     world: dict[str, Any] = field(default_factory=dict)
     scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
     runs: int = 20
+    first_run: int = 0
     seed: int = 0
     start: str = "2024-03"
     end: str = "2029-12"
@@ -136,6 +137,9 @@ def spec_from_config(cfg: DictConfig) -> EnsembleSpec:
         raise ConfigError(f"runs={runs}: expected 1..{MAX_RUNS}")
     if seed < 0:
         raise ConfigError(f"seed={seed}: expected a non-negative integer")
+    first_run = int(cfg.first_run)
+    if first_run < 0:
+        raise ConfigError(f"first_run={first_run}: expected a non-negative integer")
     if batch < 1:
         raise ConfigError(f"batch_size={batch}: expected a positive integer")
     if int(cfg.record.dyads_every) < 1:
@@ -173,6 +177,7 @@ def spec_from_config(cfg: DictConfig) -> EnsembleSpec:
         runs=runs,
         seed=seed,
         shocks=tuple(shocks),
+        first_run=first_run,
         batch_size=batch,
         record=RecordOptions(dyads_every=int(cfg.record.dyads_every)),
     )

@@ -111,3 +111,38 @@ def test_aggregate_and_plots_commands(tmp_path):
         text=True,
     )
     assert empty.returncode == 2 and empty.stderr.startswith("error: ")
+
+
+def test_local_cluster_launcher_and_seed_blocks(tmp_path):
+    # submitit's local executor: the dry run of the SLURM path. Two blocks of one ensemble.
+    done = sweep(tmp_path, "first_run=0,4", "seed=6", "hydra/launcher=local_cluster")
+    assert done.returncode == 0, done.stderr
+    outcomes = pd.read_parquet(tmp_path / "aggregate" / "outcomes.parquet")
+    assert sorted(outcomes["run"]) == list(range(8))
+    import sim
+
+    whole = sim.simulate(["runs=8", "seed=6", "end=2024-09", "record.dyads_every=6"])
+    assert sorted(whole.runs["run"]) == list(range(8))
+    blocks = outcomes.sort_values("run")["n_recognisers_end"].to_numpy()
+    assert (blocks == whole.runs.sort_values("run")["n_de_facto_end"].to_numpy()).all()
+
+
+def test_slurm_launcher_config_composes():
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "hydra/launcher=slurm",
+            "hydra.launcher.partition=short",
+            "--cfg",
+            "hydra",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "submitit_slurm" in done.stdout.lower() or "SlurmLauncher" in done.stdout
+    assert "partition: short" in done.stdout
