@@ -25,6 +25,9 @@ test: $(STAMP)  ## the test suite (what CI runs)
 	$(PY) -m ruff check sim tests
 	$(PY) -m pytest
 
+app: $(STAMP)  ## the interactive teaching view on http://127.0.0.1:8765 (Ctrl+C to stop)
+	$(PY) -m sim.app
+
 lint: $(STAMP)
 	$(PY) -m ruff check sim tests
 	$(PY) -m ruff format --check sim tests

@@ -1,0 +1,520 @@
+"""The teaching view (``sim.app``): pure helpers, then the served page in a browser.
+
+The browser test is marked ``browser``; it drives Debian's ``/usr/bin/chromium``
+through Playwright (no browser download) against ``python -m sim.app`` on a
+free localhost port and fails on any request that leaves localhost.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+import pytest
+
+pytest.importorskip("solara")
+
+from sim import DiplomacyModel
+from sim.app import (
+    INJECT_KINDS,
+    SLIDER_PARAMS,
+    Event,
+    Scenario,
+    Session,
+    Settings,
+    build_model,
+    build_shock,
+    current_energy,
+    describe_injection,
+    events_from_record,
+    events_html,
+    landscape_html,
+    landscape_rows,
+    list_scenarios,
+    list_worlds,
+    load_scenario,
+    measure,
+    network_figure,
+    parse_args,
+    parse_scenario,
+    render_figures,
+    same_settings,
+    slider_defaults,
+    spring_positions,
+    timeline_figure,
+)
+from sim.errors import ConfigError
+from sim.kernel import StepRecord
+from sim.params import ModelParameters
+from sim.world import load_world
+
+ROOT = Path(__file__).resolve().parent.parent
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+# ----------------------------------------------------------------------------------
+# Scenarios, settings and model construction
+# ----------------------------------------------------------------------------------
+
+
+def test_lists_worlds_and_scenarios() -> None:
+    assert list_worlds() == ["afghanistan", "triad", "landscape"]
+    scenarios = list_scenarios()
+    assert scenarios[0] == "baseline"
+    assert {"china_recognizes", "ttp_escalation"} <= set(scenarios)
+
+
+def test_scenario_file_becomes_model_kwargs() -> None:
+    scenario = load_scenario("china_recognizes")
+    kwargs = scenario.model_kwargs()
+    [shock] = kwargs["shocks"]
+    expected = {"label": "china_de_jure", "date": "2024-06", "kind": "recognition", "actor": "CHN"}
+    assert expected.items() <= shock.items() and shock["level"] == 5
+    assert kwargs["params"] == {} and kwargs["world_changes"] == {}
+    assert "de jure" in scenario.description
+    model = DiplomacyModel(rng=3, **kwargs)
+    model.run_until("2024-06")
+    assert model.agent("CHN").recognition_level == 5
+
+
+def test_scenario_mapping_validation() -> None:
+    listed = parse_scenario(
+        {"shocks": [{"date": "2024-05", "kind": "border_closure", "actor": "PAK"}]}, "x"
+    )
+    assert listed.shocks[0]["kind"] == "border_closure"
+    assert parse_scenario(None, "empty") == Scenario(name="empty")
+    with pytest.raises(ConfigError, match="unknown key"):
+        parse_scenario({"shockz": {}}, "bad")
+    with pytest.raises(ConfigError, match="expected a mapping"):
+        parse_scenario(["a"], "bad")
+    with pytest.raises(ConfigError, match=r"shocks\.s1"):
+        parse_scenario({"shocks": {"s1": "attack"}}, "bad")
+    with pytest.raises(ConfigError, match="params"):
+        parse_scenario({"params": [1, 2]}, "bad")
+
+
+def test_scenario_names_only_from_the_directory(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_scenario("../world/triad")
+    with pytest.raises(ConfigError, match="not found"):
+        load_scenario("nope")
+    # values are parsed with yaml.safe_load: a Python tag is an error, never code
+    evil = tmp_path / "evil.yaml"
+    marker = tmp_path / "ran"
+    evil.write_text(f'params: !!python/object/apply:os.system ["touch {marker}"]\n')
+    with pytest.raises(ConfigError, match="malformed YAML"):
+        load_scenario(evil)
+    assert not marker.exists()
+    (tmp_path / "mine.yaml").write_text("params: {balance_weight: 1.5}\n")
+    assert list_scenarios(tmp_path) == ["evil", "mine"]
+    assert load_scenario("mine", directory=tmp_path).params == {"balance_weight": 1.5}
+
+
+def test_sliders_start_from_scenario_and_win_on_reset() -> None:
+    defaults = ModelParameters()
+    values = slider_defaults()
+    assert set(values) == set(SLIDER_PARAMS)
+    assert values["balance_weight"] == defaults.balance_weight
+    scenario = Scenario(name="s", params={"balance_weight": 2.0, "review_rate": 0.5})
+    assert slider_defaults(scenario)["balance_weight"] == 2.0
+    model = build_model(Settings(world="triad", params={"balance_weight": 1.25}), scenario)
+    assert model.params.balance_weight == 1.25  # the slider wins
+    assert model.params.review_rate == 0.5  # the scenario's other parameters stay
+    with pytest.raises(ConfigError, match="out of range"):
+        build_model(Settings(world="triad", params={"balance_weight": 99.0}), scenario)
+    with pytest.raises(ConfigError, match="world"):
+        build_model(Settings(world="../etc/passwd"), scenario)
+
+
+def test_scenario_that_does_not_fit_the_world_is_an_error() -> None:
+    with pytest.raises(ConfigError, match="CHN"):
+        build_model(Settings(world="triad", scenario="china_recognizes"))
+
+
+def test_same_settings_tolerates_slider_rounding() -> None:
+    first = Settings(params={"balance_weight": 0.5})
+    assert same_settings(first, Settings(params={"balance_weight": 0.5 + 1e-12}))
+    assert same_settings(first, Settings())  # 0.5 is the default
+    assert not same_settings(first, Settings(params={"balance_weight": 0.6}))
+    assert not same_settings(first, Settings(seed=1, params={"balance_weight": 0.5}))
+
+
+# ----------------------------------------------------------------------------------
+# Shocks and the event timeline
+# ----------------------------------------------------------------------------------
+
+
+def test_build_shock_kinds_are_accepted_by_the_model() -> None:
+    model = build_model(Settings(seed=1))
+    shocks = [
+        build_shock("attack", actor="CHN", group="ISKP", count=2),
+        build_shock("recognition", actor="PAK", level=5),
+        build_shock("border_closure", actor="IRN"),
+        build_shock("affinity", actor="USA", partner="IND", delta=0.4),
+    ]
+    assert {s["kind"] for s in shocks} == set(INJECT_KINDS)
+    for shock in shocks:
+        model.inject(shock)
+    assert "PAK to level 5 de jure recognition" in describe_injection(shocks[1])
+    model.step()
+    record = model.last_record
+    assert record is not None
+    world = model.world
+    assert record.attacks[0, world.group_index("ISKP"), world.index("CHN")] >= 2
+    assert model.agent("PAK").recognition_level >= 4
+    assert record.closures[0, world.index("IRN")]
+    for bad in (
+        lambda: build_shock("coup", actor="PAK"),
+        lambda: build_shock("attack", actor="PAK", group=""),
+        lambda: build_shock("recognition", actor=""),
+        lambda: build_shock("affinity", actor="PAK", partner="PAK"),
+    ):
+        with pytest.raises(ConfigError):
+            bad()
+    with pytest.raises(ConfigError, match="unknown actor"):
+        model.inject(build_shock("border_closure", actor="XXX"))
+
+
+def test_events_from_record_names_what_happened() -> None:
+    world = load_world("afghanistan", start="2024-03")
+    n, g = world.n_actors, world.n_groups
+    pak, chn, iskp = world.index("PAK"), world.index("CHN"), world.group_index("ISKP")
+
+    def flags(*indices: int) -> np.ndarray:
+        array = np.zeros((1, n), dtype=bool)
+        array[0, list(indices)] = True
+        return array
+
+    attacks = np.zeros((1, g, n), dtype=np.int64)
+    attacks[0, iskp, chn] = 3
+    moves = np.zeros((1, n), dtype=np.int64)
+    moves[0, pak] = -1
+    shock_moves = np.zeros((1, n), dtype=np.int64)
+    shock_moves[0, chn] = 2
+    levels = np.array(world.recognition)
+    levels[pak], levels[chn] = 1, 5
+    record = StepRecord(
+        attacks=attacks,
+        strikes=flags(pak),
+        closures=flags(pak),
+        reopenings=flags(chn),
+        deportations=flags(pak),
+        cooperation=flags(),
+        moves=moves,
+        shock_moves=shock_moves,
+        shocks=[],
+    )
+    events = events_from_record(4, "2024-07", record, world, levels=levels)
+    texts = [e.text for e in events]
+    assert "ISKP attack on CHN x3" in texts
+    assert "PAK strikes in AFG" in texts
+    assert "PAK closes its border with AFG" in texts
+    assert "CHN reopens its border with AFG" in texts
+    assert "PAK deports Afghan refugees (wave)" in texts
+    assert "PAK moves down the ladder to 1 no official contact" in texts
+    assert "CHN jumps up 2 rungs (scheduled event) to 5 de jure recognition" in texts
+    assert {e.kind for e in events} == {
+        "attack",
+        "coercion",
+        "reopening",
+        "deportation",
+        "recognition",
+    }
+    assert all(e.month == 4 and e.date == "2024-07" for e in events)
+
+
+def test_session_collects_events_measures_and_layout() -> None:
+    session = Session(Settings(seed=2))
+    assert session.events[0].kind == "control"
+    assert "injected for 2024-04" in session.inject(
+        build_shock("attack", actor="IND", group="ANTI_IND", count=2)
+    )
+    before = dict(session.positions)
+    session.step(3)
+    assert session.model.date == "2024-06"
+    assert len(session.history) == 4
+    shocks = [e for e in session.events if e.kind == "shock"]
+    assert shocks and shocks[0].date == "2024-04" and "ANTI_IND attack on IND x2" in shocks[0].text
+    assert any(e.kind == "attack" and "IND" in e.text for e in session.events)
+    moved = max(np.linalg.norm(session.positions[c] - before[c]) for c in before)
+    assert 0 < moved < 1.5  # nodes drift, the layout does not jump to a new drawing
+
+
+def test_spring_positions_start_from_the_model_layout() -> None:
+    model = build_model(Settings(world="triad"))
+    first = spring_positions(model)
+    assert set(first) == set(model.world.codes)
+    for code, xy in model.layout().items():
+        assert np.allclose(first[code], xy)
+
+
+# ----------------------------------------------------------------------------------
+# Measures, landscape and figures
+# ----------------------------------------------------------------------------------
+
+
+def test_measures_of_the_unbalanced_triad() -> None:
+    metrics = measure(build_model(Settings(world="triad")))
+    assert metrics.balanced_share == 0.0
+    assert metrics.frustrated_ties == 1
+    assert metrics.frustration == pytest.approx(0.5)
+    assert metrics.mean_recognition is None and metrics.recognisers == ()
+
+
+def test_measures_of_the_afghanistan_world() -> None:
+    model = build_model(Settings())
+    metrics = measure(model)
+    assert 0.0 <= metrics.balanced_share <= 1.0
+    assert metrics.mean_recognition == pytest.approx(
+        np.mean([a.recognition_level for a in model.states])
+    )
+    assert metrics.recognisers == tuple(
+        a.code for a in sorted(model.states, key=lambda a: a.index) if a.recognition_level >= 4
+    )
+
+
+def test_landscape_world_has_the_two_minima_stated_in_its_file() -> None:
+    model = build_model(Settings(world="landscape"))
+    assert model.world.target is None
+    rows = landscape_rows(model)
+    assert [(r.blocs, round(r.energy, 3), r.basin, r.is_global) for r in rows] == [
+        ("EST+HIL+ISL+NOR|SUD+WST", -1.854, 26, True),
+        ("EST+NOR|HIL+ISL+SUD+WST", -1.83, 6, False),
+    ]
+    assert rows[0].is_current  # the starting blocs sit in the global minimum
+    assert current_energy(model) == pytest.approx(rows[0].energy)
+    table = landscape_html(rows, current_energy(model))
+    assert "EST+HIL+ISL+NOR|SUD+WST" in table and "global" in table and "local" in table
+
+
+def test_render_figures_by_kind_of_world() -> None:
+    session = Session(Settings(world="afghanistan", seed=4))
+    session.step(2)
+    panels = render_figures(session).panels
+    assert set(panels) == {"network", "ladder", "trade", "balance", "timeline"}
+    assert all(png.startswith(PNG) and len(png) > 5000 for png in panels.values())
+    landscape = render_figures(Session(Settings(world="landscape"))).panels
+    assert set(landscape) == {"network", "landscape", "balance", "timeline"}
+
+
+def test_network_figure_encodes_affinity_capability_and_blocs() -> None:
+    model = build_model(Settings(world="landscape"))
+    figure = network_figure(model, spring_positions(model))
+    ax = figure.axes[0]
+    lines = ax.collections[0]
+    colours = lines.get_colors()
+    affinity = model.state.affinity[0]
+    codes = model.world.codes
+    pairs = sorted(
+        ((i, j) for i in range(6) for j in range(i + 1, 6) if abs(affinity[i, j]) > 0.05),
+        key=lambda p: abs(affinity[p]),
+    )
+    assert len(colours) == len(pairs)
+    for (i, j), rgba in zip(pairs, colours, strict=True):
+        red, _, blue, _ = rgba
+        assert (blue > red) == (affinity[i, j] > 0), (codes[i], codes[j])
+    node_sizes = [c.get_sizes()[0] for c in ax.collections[1:]]
+    assert node_sizes[codes.index("NOR")] > node_sizes[codes.index("ISL")]
+    hulls = [p for p in ax.patches if p.get_alpha() and p.get_alpha() < 0.5]
+    assert len(hulls) == 2  # two blocs with several members each
+
+
+def test_timeline_and_event_list() -> None:
+    events = [
+        Event(0, "2024-03", "control", "start"),
+        Event(2, "2024-05", "attack", "ISKP attack on PAK <script>"),
+    ]
+    html_list = events_html(events)
+    assert html_list.index("2024-05") < html_list.index("2024-03")  # newest first
+    assert "<script>" not in html_list and "&lt;script&gt;" in html_list
+    assert events_html([]) == "<p>No events yet.</p>"
+    figure = timeline_figure(events, 2, "2024-03")
+    assert sum(len(c.get_offsets()) for c in figure.axes[0].collections) == 2
+
+
+def test_command_line_defaults_to_localhost() -> None:
+    args = parse_args([])
+    assert (args.host, args.port) == ("127.0.0.1", 8765)
+    args = parse_args(["--host", "0.0.0.0", "--port", "9001"])
+    assert (args.host, args.port) == ("0.0.0.0", 9001)
+    for bad in (["--port", "__import__('os')"], ["--port", "70000"]):
+        with pytest.raises(SystemExit):
+            parse_args(bad)
+
+
+# ----------------------------------------------------------------------------------
+# The served page in headless Chromium
+# ----------------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's Chromium, installed with apt-get when missing and running as root."""
+    if Path(CHROMIUM).is_file():
+        return CHROMIUM
+    if os.name != "posix" or os.geteuid() != 0 or shutil.which("apt-get") is None:
+        pytest.skip(f"{CHROMIUM} is missing and cannot be installed (needs root and apt-get)")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "chromium", "chromium-driver"]
+    if subprocess.run(install, env=env, capture_output=True, check=False).returncode != 0:
+        subprocess.run(["apt-get", "update"], env=env, capture_output=True, check=False)
+        subprocess.run(install, env=env, capture_output=True, check=False)
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"{CHROMIUM} could not be installed with apt-get")
+    return CHROMIUM
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory):
+    """``python -m sim.app`` on a free localhost port; torn down after the module."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("app") / "server.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "sim.app", "--port", str(port)],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"the app exited with {server.returncode}:\n{log.read_text()}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the app did not answer on {url}:\n{log.read_text()}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+@pytest.mark.browser
+def test_page_renders_offline_and_responds(chromium: str, app_url: str, tmp_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    expect = sync_api.expect
+    outside: list[str] = []
+
+    def guard(route) -> None:
+        parsed = urlparse(route.request.url)
+        if parsed.scheme in {"http", "https", "ws", "wss"} and parsed.hostname not in LOCAL_HOSTS:
+            outside.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    with sync_api.sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1600, "height": 1100},
+        )
+        try:
+            context.route("**/*", guard)
+            page = context.new_page()
+            page_errors: list[str] = []
+            page.on("pageerror", lambda error: page_errors.append(str(error)))
+            page.goto(app_url)
+
+            # every panel is an image that actually decoded (not a blank page)
+            panels = ["network", "ladder", "trade", "balance", "timeline"]
+            for name in panels:
+                image = page.locator(f"img.sim-img-{name}")
+                expect(image).to_be_visible(timeout=60_000)
+                assert image.evaluate("img => img.complete && img.naturalWidth > 300")
+            body = page.locator("body").inner_text()
+            for title in ("Alignment network", "Recognition ladder", "Trade", "Timeline"):
+                assert title in body
+            date = page.locator(".sim-date")
+            expect(date).to_have_text("2024-03")
+            network_before = page.locator("img.sim-img-network").screenshot()
+            ladder_before = page.locator("img.sim-img-ladder").get_attribute("src")
+
+            step = page.get_by_role("button", name="Step", exact=True)
+            for expected in ("2024-04", "2024-05", "2024-06"):
+                step.click()
+                expect(date).to_have_text(expected)
+
+            # inject: PAK (the first state) recognises de jure next month
+            page.get_by_role("button", name="Recognition", exact=True).click()
+            page.get_by_role("button", name="Inject shock").click()
+            expect(page.locator(".v-alert")).to_contain_text("injected for 2024-07: PAK to level 5")
+            step.click()
+            expect(date).to_have_text("2024-07")
+            expect(page.locator(".sim-events")).to_contain_text("PAK jumps up")
+            status = page.locator(".sim-status").inner_text()
+            assert "PAK" in status.split("recognisers", 1)[1]
+            expect(page.locator("img.sim-img-ladder")).not_to_have_attribute("src", ladder_before)
+            assert page.locator("img.sim-img-network").screenshot() != network_before
+
+            # the page scrolls inside the app layout: a tall viewport shows all of it
+            page.set_viewport_size({"width": 1600, "height": 2300})
+            page.wait_for_timeout(500)
+            (ROOT / "outputs").mkdir(exist_ok=True)
+            page.screenshot(path=str(ROOT / "outputs" / "app_screenshot.png"), full_page=True)
+            page.set_viewport_size({"width": 1600, "height": 1100})
+
+            # the classroom world: pick it, reset, and the landscape replaces ladder and trade
+            page.get_by_label("World").click(force=True)
+            page.locator(".v-menu__content .v-list-item", has_text="landscape").click()
+            expect(page.get_by_text("Changed: press Reset")).to_be_visible()
+            page.get_by_role("button", name="Reset with these settings").click()
+            expect(page.locator("img.sim-img-landscape")).to_be_visible(timeout=30_000)
+            expect(date).to_have_text("2024-03")
+            expect(page.locator(".sim-landscape")).to_contain_text("EST+HIL+ISL+NOR|SUD+WST")
+            assert page.locator("img.sim-img-ladder").count() == 0
+
+            # play runs month after month, pause stops it
+            page.get_by_role("button", name="Play", exact=True).click()
+            expect(date).not_to_have_text(re.compile("2024-0[34]"), timeout=15_000)
+            page.get_by_role("button", name="Pause", exact=True).click()
+            expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible()
+            paused_at = date.inner_text()
+            page.wait_for_timeout(1500)
+            assert date.inner_text() == paused_at
+        finally:
+            context.close()
+    assert outside == [], f"the page requested non-local URLs: {outside}"
+    assert page_errors == []
