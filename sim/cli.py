@@ -59,8 +59,11 @@ def run_job(cfg: DictConfig, output_dir: Path, overrides: list[str] | None = Non
             frames = {name: getattr(batch, name) for name in FRAMES}
             frames["outcomes"] = run_outcomes(batch, spec.world.target_code or "")
             writer.append(frames)
-    finally:
+    except BaseException:
         writer.close()
+        shutil.rmtree(staging, ignore_errors=True)  # nothing half-written is left behind
+        raise
+    writer.close()
     elapsed = time.perf_counter() - began
     meta = {
         "scenario": label,
@@ -172,6 +175,9 @@ def precheck(overrides: list[str]) -> None:
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 
+    if any(arg in {"-m", "--multirun"} for arg in overrides):
+        precheck_sweep([arg for arg in overrides if not arg.startswith("-")])
+        return
     if any(arg.startswith("-") for arg in overrides):
         return
     try:
@@ -185,12 +191,74 @@ def precheck(overrides: list[str]) -> None:
         fail(str(error))
 
 
+MAX_PRECHECKED_JOBS = 32
+
+
+def precheck_sweep(overrides: list[str]) -> None:
+    """Reject a sweep with an empty range or a bad value before any job runs.
+
+    Every sweep value is composed and validated (up to MAX_PRECHECKED_JOBS
+    combinations; a larger sweep checks each value once): one line, exit 2.
+    """
+    import itertools
+
+    from hydra import compose, initialize_config_dir
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    try:
+        parsed = OverridesParser.create().parse_overrides(overrides)
+    except HydraException as error:
+        fail(hydra_error_message(error))
+    fixed, swept = [], []
+    for override, text in zip(parsed, overrides, strict=True):
+        if override.is_sweep_override():
+            values = list(override.sweep_string_iterator())
+            if not values:
+                fail(f"{text}: the sweep over '{override.key_or_group}' is empty")
+            swept.append([f"{override.get_key_element()}={value}" for value in values])
+        elif not override.key_or_group.startswith("hydra"):
+            fixed.append(text)
+        else:
+            fixed.append(text)
+    combinations = list(itertools.islice(itertools.product(*swept), MAX_PRECHECKED_JOBS + 1))
+    if len(combinations) > MAX_PRECHECKED_JOBS:
+        combinations = [(value,) for values in swept for value in values]
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            for combination in combinations:
+                cfg = compose(config_name="config", overrides=[*fixed, *combination])
+                spec_from_config(cfg)
+    except (HydraException, OmegaConfBaseException) as error:
+        fail(hydra_error_message(error))
+    except UserError as error:
+        fail(f"{' '.join(combination)}: {error}")
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """Turn SIGTERM into KeyboardInterrupt so clean-up and the resume hint run."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Entry point of ``python -m sim``."""
+    import signal
+
     arguments = sys.argv[1:]
+    signal.signal(signal.SIGTERM, _terminate)
     precheck(arguments)
     try:
         app()
+        from sim.sweep import LAST_SWEEP
+
+        if LAST_SWEEP.get("failed"):
+            print(
+                f"error: {LAST_SWEEP['failed']} job(s) failed; see "
+                f"{LAST_SWEEP['directory'] / 'aggregate' / 'jobs.csv'} (finished jobs are aggregated)",
+                file=sys.stderr,
+            )
+            sys.exit(1)
     except KeyboardInterrupt:
         multirun = any(a in {"-m", "--multirun"} for a in arguments)
         hint = (

@@ -25,6 +25,8 @@ from omegaconf import DictConfig, OmegaConf
 
 STATUS_FILE = "status.json"
 log = logging.getLogger("sim")
+#: Set by :class:`AggregateCallback` in the launching process: (failed jobs, sweep dir).
+LAST_SWEEP: dict[str, Any] = {}
 
 
 def config_hash(cfg: DictConfig) -> str:
@@ -77,6 +79,7 @@ class AggregateCallback(Callback):
         except Exception as error:  # the jobs' results stay on disk either way
             log.error("aggregation of %s failed: %s", sweep_dir, error)
             return
+        LAST_SWEEP.update(failed=summary["failed"], directory=sweep_dir)
         log.info(
             "aggregated %d finished job(s), %d failed, into %s",
             summary["ok"],

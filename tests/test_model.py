@@ -35,7 +35,9 @@ def test_model_reproduces_ensemble_run(mechanism_world):
         seed=seed,
     )
     results = run_ensemble(spec)
-    model = DiplomacyModel(world=mechanism_world, rng=seed, run_id=run_id, start="2024-03")
+    model = DiplomacyModel(
+        world=mechanism_world, params=ModelParameters(), rng=seed, run_id=run_id, start="2024-03"
+    )
     for _ in range(months):
         model.step()
     last = results.states[(results.states["run"] == run_id) & (results.states["date"] == "2025-09")]

@@ -44,15 +44,61 @@ def test_sweep_writes_jobs_and_aggregate(tmp_path):
     assert (tmp_path / "aggregate" / "outcome_summary.csv").is_file()
 
 
+FAULTY_SWEEP = """
+import sys
+import sim.ensemble as ensemble
+from sim.cli import main
+
+original = ensemble.run_batch
+
+def run_batch(spec, run_ids):
+    if spec.seed == 7:
+        raise RuntimeError("disk on fire")  # a fault at run time, after every check passed
+    return original(spec, run_ids)
+
+ensemble.run_batch = run_batch
+sys.argv = ["sim", *sys.argv[1:]]
+main()
+"""
+
+
 def test_failing_job_does_not_spoil_the_rest(tmp_path):
-    done = sweep(tmp_path, "seed=2,-1")
-    assert "Traceback" not in done.stderr
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            FAULTY_SWEEP,
+            "-m",
+            "seed=2,7",
+            *SMALL,
+            f"hydra.sweep.dir={tmp_path}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "1 job(s) failed" in done.stderr and "Traceback" not in done.stderr
     jobs = pd.read_csv(tmp_path / "aggregate" / "jobs.csv")
     assert sorted(jobs["status"]) == ["failed", "ok"]
     failed = jobs[jobs["status"] == "failed"].iloc[0]
-    assert "seed=-1" in failed["overrides"] and "seed=-1" in failed["error"]
+    assert "seed=7" in failed["overrides"] and "disk on fire" in failed["error"]
+    assert "seed=7" in done.stdout + done.stderr
     outcomes = pd.read_parquet(tmp_path / "aggregate" / "outcomes.parquet")
-    assert len(outcomes) == 4 and set(outcomes["overrides"].str.contains("seed=2")) == {True}
+    assert len(outcomes) == 4 and outcomes["overrides"].str.contains("seed=2").all()
+
+
+def test_bad_sweep_is_rejected_before_any_job(tmp_path):
+    for args, expected in (
+        (["params.review_rate=range(0.5,0.5,0.1)"], "empty"),
+        (["seed=1,-1"], "seed=-1"),
+        (["scenario=baseline,nope"], "scenario/nope"),
+    ):
+        done = sweep(tmp_path / "never", *args)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.startswith("error: ") and expected in done.stderr
+        assert not (tmp_path / "never").exists()
 
 
 def test_resume_skips_finished_jobs_and_matches_uninterrupted(tmp_path):
