@@ -1,9 +1,9 @@
 """Fit the modelling-choice parameters to the historical scorecard.
 
-``python -m sim.fit [--samples 300] [--refine 100] [--runs 60] [--seed 0]``
+``python -m sim.fit [--samples 200] [--refine 150] [--runs 50] [--seed 0]``
 searches the labelled ranges of :class:`sim.params.ModelParameters` with a
-Latin hypercube (scipy.stats.qmc), then refines around the best point with a
-second, narrower hypercube; each point runs the ``history`` scenario and is
+Latin hypercube (scipy.stats.qmc), then refines with Optuna's TPE sampler
+started from the best hypercube points; each point runs the ``history`` scenario and is
 scored on the *fit-set* facts only (facts marked ``held_back`` in
 :mod:`sim.validate` never enter the objective).  The best point is written to
 ``configs/params/fitted.yaml`` (with its scores and the command that produced
@@ -66,33 +66,51 @@ def sample(
 
 
 def fit(samples: int, refine: int, runs: int, seed: int, jobs: int = 2) -> dict:
-    """Run the two-stage search; return the best point and its record."""
+    """Two stages: a Latin hypercube explores the ranges (in parallel); then
+    Optuna's TPE sampler refines, started from the best hypercube points.
+
+    Every evaluation uses the same seed (common random numbers), so the
+    objective is deterministic and the whole search is reproducible.
+    """
+    import optuna
+
     specs = ModelParameters.specs()
     names = sorted(specs)
     low = np.array([specs[n].low for n in names])
     high = np.array([specs[n].high for n in names])
     began = time.perf_counter()
-    start = ModelParameters().as_dict()
-    points = [start, *sample(names, low, high, samples, seed)]
+    points = [ModelParameters().as_dict(), ModelParameters.fitted().as_dict()]
+    points += sample(names, low, high, samples, seed)
     scores = Parallel(n_jobs=jobs)(delayed(evaluate)(p, runs, seed) for p in points)
-    best = int(np.argmax([s for s, _ in scores]))
-    best_point, (best_score, best_summary) = points[best], scores[best]
+    ranked = sorted(range(len(points)), key=lambda k: scores[k][0], reverse=True)
+    best_point, (best_score, best_summary) = points[ranked[0]], scores[ranked[0]]
     if refine:
-        centre = np.array([best_point[n] for n in names])
-        width = (high - low) * 0.15
-        local_low, local_high = np.maximum(low, centre - width), np.minimum(high, centre + width)
-        local = sample(names, local_low, local_high, refine, seed + 1)
-        local_scores = Parallel(n_jobs=jobs)(delayed(evaluate)(p, runs, seed) for p in local)
-        local_best = int(np.argmax([s for s, _ in local_scores]))
-        if local_scores[local_best][0] > best_score:
-            best_point = local[local_best]
-            best_score, best_summary = local_scores[local_best]
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        study = optuna.create_study(
+            direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed)
+        )
+        for k in ranked[:10]:
+            study.enqueue_trial(
+                {n: float(np.clip(points[k][n], specs[n].low, specs[n].high)) for n in names}
+            )
+        summaries: dict[int, dict[str, float]] = {}
+
+        def trial_objective(trial: optuna.Trial) -> float:
+            values = {n: trial.suggest_float(n, specs[n].low, specs[n].high) for n in names}
+            score, stats = evaluate(values, runs, seed)
+            summaries[trial.number] = stats
+            return score
+
+        study.optimize(trial_objective, n_trials=refine)
+        if study.best_value > best_score:
+            best_point = study.best_params
+            best_score, best_summary = study.best_value, summaries[study.best_trial.number]
     return {
         "values": {n: round(best_point[n], 6) for n in names},
         "objective": round(best_score, 4),
         "summary": {k: round(v, 4) if isinstance(v, float) else v for k, v in best_summary.items()},
         "search": {
-            "method": "Latin hypercube over the labelled ranges, then a +-15% hypercube around the best",
+            "method": "Latin hypercube over the labelled ranges, then Optuna TPE from the best points",
             "samples": samples,
             "refine": refine,
             "runs_per_point": runs,
@@ -117,9 +135,9 @@ def write_fitted(record: dict, path: Path = FITTED_PATH) -> None:
 def main(argv: list[str] | None = None) -> int:
     """``python -m sim.fit``."""
     parser = argparse.ArgumentParser(prog="python -m sim.fit", description=__doc__.split("\n")[0])
-    parser.add_argument("--samples", type=int, default=300)
-    parser.add_argument("--refine", type=int, default=100)
-    parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--refine", type=int, default=150)
+    parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--dry-run", action="store_true", help="print, do not write fitted.yaml")

@@ -8,9 +8,10 @@ For every pair (i, j) the monthly change is
 
 * ``S_ij``: shared threat, ``sum_g T_ig T_jg`` with ``T_ig = strength_g * exposure_gi``,
   doubled for a group that struck this month: rivals hit by the same group drift together;
-* ``K_ij``: cooperation with the target: a state that chose counter-terrorism
-  cooperation, or moved up the ladder, warms toward the Emirate (and the Emirate's
-  effort against the groups that hit a state warms it);
+* ``K_ij``: cooperation with the target: counter-terrorism cooperation warms a
+  state toward the Emirate in proportion to what the Emirate delivers against the
+  groups that struck it; so do moving up the ladder and the Emirate's effort against
+  the groups that threaten the state;
 * ``X_ij``: coercion: a strike, border closure or deportation wave against the target,
   and attacks by groups sheltering there, push the pair apart;
 * ``B_ij = sum_k a_ik a_kj / (N - 2)``: structural-balance pressure (the enemy of my
@@ -64,7 +65,7 @@ def relations_step(
             threat.sum(axis=1), 1e-9
         )
         warming = (
-            security.cooperation.astype(float)
+            security.cooperation * security.delivered
             + 0.5 * np.maximum(moves, 0)
             + 0.3 * delivered * (threat.sum(axis=1) > 0.01)
         )

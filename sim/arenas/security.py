@@ -9,7 +9,8 @@ Mechanism (one month, all runs at once):
 2. Attacks by sheltered groups add to the victim's grievance against the Emirate
    (decaying with ``grievance_memory``).
 3. Each state freshly struck by a sheltered group chooses, by logit, to do nothing, to cooperate
-   (demand and reward counter-terrorism) or to coerce.  Coercion is worth more
+   (demand and reward counter-terrorism; worth it when the Emirate acts against
+   the groups that struck) or to coerce.  Coercion is worth more
    to a state that weighs terrorism, is strong, and sees the Emirate lax
    against the groups that hit it; trade dependence holds it back.  A
    neighbour coerces by closing its border or by strikes, a distant great power
@@ -47,6 +48,7 @@ class SecurityOutcome:
 
     attacks: np.ndarray  # (R, G, N) counts
     cooperation: np.ndarray  # (R, N) bool: state chose counter-terrorism cooperation
+    delivered: np.ndarray  # (R, N) the Emirate's effort against the groups that struck each state
     strikes: np.ndarray  # (R, N) bool
     closures: np.ndarray  # (R, N) bool: border closed this month
     reopenings: np.ndarray  # (R, N) bool
@@ -91,8 +93,10 @@ def security_step(
     trade_dependence = world.salience[None, :, TRADE]
     capability = world.capability[None, :]
     utility_none = np.zeros_like(pressure)
-    utility_cooperate = pressure * (effort_on_grieved + warmth) - 0.02
-    utility_coerce = pressure * (1.0 - effort_on_grieved - warmth) * (
+    # Cooperation pays when the Emirate acts against the groups that struck;
+    # coercion when it does not.  Warm relations tilt toward cooperation.
+    utility_cooperate = pressure * (2.0 * effort_on_grieved - 0.5 + 0.5 * warmth)
+    utility_coerce = pressure * (1.0 - effort_on_grieved - 0.5 * warmth) * (
         0.5 + capability
     ) - params.coercion_threshold * (1.0 + 2.0 * trade_dependence)
     borders = world.borders_target[None, :]
@@ -136,6 +140,7 @@ def security_step(
     return SecurityOutcome(
         attacks=attacks,
         cooperation=cooperation,
+        delivered=effort_on_grieved,
         strikes=strikes,
         closures=closures,
         reopenings=reopenings,
