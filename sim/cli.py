@@ -135,6 +135,9 @@ def app(cfg: DictConfig) -> None:
     except Exception as error:  # a failed job is recorded, the sweep goes on
         import traceback
 
+        if _INTERRUPTED["signal"] is not None:
+            raise KeyboardInterrupt from error
+
         message = str(error) if isinstance(error, UserError) else traceback.format_exc()
         log.error("job %s failed: %s", " ".join(overrides), str(error))
         write_status(
@@ -236,9 +239,26 @@ def precheck_sweep(overrides: list[str]) -> None:
         fail(f"{' '.join(combination)}: {error}")
 
 
-def _terminate(signum: int, frame: object) -> None:
-    """Turn SIGTERM into KeyboardInterrupt so clean-up and the resume hint run."""
+_INTERRUPTED = {"signal": None}
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """On SIGINT/SIGTERM: remember it, and raise KeyboardInterrupt so clean-up runs.
+
+    The flag matters because an interrupt landing inside a library (a parquet
+    write, Hydra's own code) may surface as another exception.
+    """
+    _INTERRUPTED["signal"] = signum
     raise KeyboardInterrupt
+
+
+def _sweep_dir(arguments: list[str]) -> str:
+    """The sweep directory of an interrupted multirun (given, or the newest one)."""
+    for argument in arguments:
+        if argument.startswith("hydra.sweep.dir="):
+            return argument.split("=", 1)[1]
+    candidates = sorted(Path("outputs/multirun").glob("*/*"), key=lambda p: p.stat().st_mtime)
+    return str(candidates[-1]) if candidates else "<the sweep directory>"
 
 
 def main() -> None:
@@ -246,7 +266,8 @@ def main() -> None:
     import signal
 
     arguments = sys.argv[1:]
-    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     precheck(arguments)
     try:
         app()
@@ -259,11 +280,13 @@ def main() -> None:
                 file=sys.stderr,
             )
             sys.exit(1)
-    except KeyboardInterrupt:
+    except BaseException as error:
+        if not isinstance(error, KeyboardInterrupt) and _INTERRUPTED["signal"] is None:
+            raise
         multirun = any(a in {"-m", "--multirun"} for a in arguments)
         hint = (
             "finished jobs are kept; resume by running the same command with "
-            "hydra.sweep.dir=<the sweep directory printed above>"
+            f"hydra.sweep.dir={_sweep_dir(arguments)}"
             if multirun
             else "nothing partial was written (results are moved into place only when complete)"
         )
