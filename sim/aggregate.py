@@ -30,6 +30,22 @@ def job_directories(sweep_dir: Path) -> list[Path]:
     )
 
 
+def job_labels(outcomes: pd.DataFrame) -> pd.Series:
+    """A short label per row: the scenario, plus the overrides that differ between jobs."""
+    per_job = outcomes.groupby("job", sort=False)["overrides"].first().map(lambda o: set(o.split()))
+    common = set.intersection(*per_job) if len(per_job) else set()
+    scenarios = outcomes.groupby("job", sort=False)["scenario"].first()
+    one_scenario = scenarios.nunique() == 1
+    labels = {}
+    for job, overrides in per_job.items():
+        varying = sorted(
+            o.removeprefix("params.") for o in overrides - common if not o.startswith("scenario=")
+        )
+        parts = varying if (one_scenario and varying) else [scenarios[job], *varying]
+        labels[job] = " ".join(parts)
+    return outcomes["job"].map(labels)
+
+
 def aggregate(sweep_dir: str | Path, plots: bool = True) -> dict[str, int]:
     """Aggregate a sweep directory; returns counts of ok and failed jobs."""
     sweep_dir = Path(sweep_dir)
@@ -63,6 +79,7 @@ def aggregate(sweep_dir: str | Path, plots: bool = True) -> dict[str, int]:
     job_table.to_csv(out / "jobs.csv", index=False)
     if tables:
         outcomes = pd.concat(tables, ignore_index=True)
+        outcomes.insert(3, "label", job_labels(outcomes))
         write_parquet_atomic(outcomes, out / "outcomes.parquet")
         outcomes.to_csv(out / "outcomes.csv", index=False)
         if plots:

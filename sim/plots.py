@@ -138,8 +138,14 @@ def standard_plots(
 # ----------------------------------------------------------------------------------
 
 
+def _group(outcomes: pd.DataFrame) -> pd.Series:
+    """What to compare side by side: the ``label`` column if present, else ``scenario``."""
+    column = "label" if "label" in outcomes else "scenario"
+    return outcomes[column].astype(str)
+
+
 def _scenario_order(outcomes: pd.DataFrame) -> list[str]:
-    labels = list(pd.unique(outcomes["scenario"].astype(str)))
+    labels = list(pd.unique(_group(outcomes)))
     return sorted(labels, key=lambda s: (s != "baseline", s))
 
 
@@ -147,10 +153,10 @@ def outcome_summary(outcomes: pd.DataFrame) -> pd.DataFrame:
     """Per scenario: runs, share with a de jure recogniser, quantiles of key outcomes."""
     rows = []
     for scenario in _scenario_order(outcomes):
-        frame = outcomes[outcomes["scenario"].astype(str) == scenario]
+        frame = outcomes[_group(outcomes) == scenario]
         months = frame["months_to_first_de_jure"]
         row = {
-            "scenario": scenario,
+            "label": scenario,
             "runs": len(frame),
             "share_with_de_jure": float(months.notna().mean()),
             "months_to_first_de_jure_median": float(months.median())
@@ -186,7 +192,7 @@ def outcome_distributions(outcomes: pd.DataFrame, directory: str | Path) -> list
     (ecdf, recognisers, trade), (confront, blocs, text) = axes
 
     for k, scenario in enumerate(scenarios):
-        frame = outcomes[outcomes["scenario"].astype(str) == scenario]
+        frame = outcomes[_group(outcomes) == scenario]
         months = np.sort(frame["months_to_first_de_jure"].dropna().to_numpy())
         share = np.arange(1, len(months) + 1) / max(len(frame), 1)
         ecdf.step(
@@ -195,38 +201,22 @@ def outcome_distributions(outcomes: pd.DataFrame, directory: str | Path) -> list
     ecdf.set_xlabel("months to first de jure recognition")
     ecdf.set_ylabel("share of runs")
     ecdf.set_title("Time to first de jure recognition (ECDF)")
-    ecdf.legend(fontsize=7)
+    ecdf.legend(fontsize=6, loc="lower right")
 
-    counts = (
-        outcomes.groupby([outcomes["scenario"].astype(str), "n_recognisers_end"])
-        .size()
-        .unstack(fill_value=0)
-    )
+    counts = outcomes.groupby([_group(outcomes), "n_recognisers_end"]).size().unstack(fill_value=0)
     counts = counts.reindex(scenarios).fillna(0)
     shares = counts.div(counts.sum(axis=1), axis=0)
     shares.T.plot(kind="bar", ax=recognisers, color=colours[: len(scenarios)], width=0.8)
     recognisers.set_xlabel("states at level >= 4 at the end")
     recognisers.set_ylabel("share of runs")
     recognisers.set_title("Recognisers at the end")
-    recognisers.legend(fontsize=7)
+    recognisers.legend(fontsize=6, loc="upper right")
 
     import_columns = [c for c in outcomes.columns if c.startswith("imports_musd_")]
     if import_columns:
-        means = (
-            outcomes.groupby(outcomes["scenario"].astype(str))[import_columns]
-            .mean()
-            .reindex(scenarios)
-        )
-        low = (
-            outcomes.groupby(outcomes["scenario"].astype(str))[import_columns]
-            .quantile(0.1)
-            .reindex(scenarios)
-        )
-        high = (
-            outcomes.groupby(outcomes["scenario"].astype(str))[import_columns]
-            .quantile(0.9)
-            .reindex(scenarios)
-        )
+        means = outcomes.groupby(_group(outcomes))[import_columns].mean().reindex(scenarios)
+        low = outcomes.groupby(_group(outcomes))[import_columns].quantile(0.1).reindex(scenarios)
+        high = outcomes.groupby(_group(outcomes))[import_columns].quantile(0.9).reindex(scenarios)
         order = means.mean().sort_values(ascending=False).index[:8]
         positions = np.arange(len(order))
         width = 0.8 / max(len(scenarios), 1)
@@ -251,23 +241,17 @@ def outcome_distributions(outcomes: pd.DataFrame, directory: str | Path) -> list
 
     if "confrontation_months_PAK" in outcomes:
         data = [
-            outcomes.loc[
-                outcomes["scenario"].astype(str) == s, "confrontation_months_PAK"
-            ].to_numpy()
+            outcomes.loc[_group(outcomes) == s, "confrontation_months_PAK"].to_numpy()
             for s in scenarios
         ]
         confront.boxplot(data, tick_labels=scenarios)
-        confront.tick_params(axis="x", rotation=30, labelsize=7)
+        confront.tick_params(axis="x", rotation=60, labelsize=6)
         confront.set_ylabel("months")
         confront.set_title("Pakistan-Emirate confrontation months")
 
     bloc_columns = [c for c in outcomes.columns if c.startswith("with_")]
     if bloc_columns:
-        shares = (
-            outcomes.groupby(outcomes["scenario"].astype(str))[bloc_columns]
-            .mean()
-            .reindex(scenarios)
-        )
+        shares = outcomes.groupby(_group(outcomes))[bloc_columns].mean().reindex(scenarios)
         image = blocs.imshow(
             shares.to_numpy(dtype=float), vmin=0, vmax=1, cmap="Blues", aspect="auto"
         )
@@ -284,7 +268,7 @@ def outcome_distributions(outcomes: pd.DataFrame, directory: str | Path) -> list
     summary = outcome_summary(outcomes)
     text.axis("off")
     lines = [
-        f"{row.scenario}: n={row.runs}, de jure in {row.share_with_de_jure:.0%} of runs, "
+        f"{row.label}: n={row.runs}, de jure in {row.share_with_de_jure:.0%} of runs, "
         f"recognisers {row.recognisers_end_mean:.1f}"
         for row in summary.itertuples()
     ]
