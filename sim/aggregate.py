@@ -100,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("directory", help="a sweep directory (outputs/multirun/<date>/<time>)")
     parser.add_argument("--no-plots", action="store_true")
     args = parser.parse_args(argv)
+    import matplotlib
+
+    matplotlib.use("Agg")
     try:
         counts = aggregate(args.directory, plots=not args.no_plots)
     except UserError as error:

@@ -59,6 +59,7 @@ def simulate(overrides: list[str] | None = None, output_dir: str | Path | None =
         "start": spec.start,
         "end": spec.end,
         "codes": spec.world.codes,
+        "params": spec.params.as_dict(),
     }
     if output_dir is not None:
         results.write(output_dir)

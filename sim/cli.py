@@ -75,8 +75,10 @@ def run_job(cfg: DictConfig, output_dir: Path, overrides: list[str] | None = Non
         "seconds": round(elapsed, 3),
     }
     if cfg.record.plots:
+        import matplotlib
         import pandas as pd
 
+        matplotlib.use("Agg")  # a job writes files; it never opens a window
         from sim.plots import standard_plots
 
         states = pd.read_parquet(
@@ -265,6 +267,9 @@ def main() -> None:
     """Entry point of ``python -m sim``."""
     import signal
 
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: no display needed, none opened
     arguments = sys.argv[1:]
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)

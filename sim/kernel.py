@@ -78,15 +78,17 @@ def step(
     effects = apply_shocks(state, world, shocks or [])
     shock_moves = state.recognition - levels_before
 
-    security = security_step(state, world, params, draws, effects.extra_attacks)
-    security.strikes |= effects.strikes[None, :]
-    security.closures |= effects.closures[None, :]
-    security.reopenings |= effects.reopenings[None, :]
-    security.deportations |= effects.deportations[None, :]
-    security.coercion |= effects.strikes[None, :] | effects.closures[None, :]
+    forced = {
+        "strikes": effects.strikes,
+        "closures": effects.closures,
+        "reopenings": effects.reopenings,
+        "deportations": effects.deportations,
+    }
+    security = security_step(state, world, params, draws, effects.extra_attacks, forced)
 
     emirate_step(state, world, params, draws, security)
-    moves = recognition_step(state, world, params, draws, locked=shock_moves != 0)
+    locked = np.broadcast_to(effects.decided[None, :], state.recognition.shape)
+    moves = recognition_step(state, world, params, draws, locked=locked)
     trade_step(state, world, params, draws)
     relations_step(state, world, params, draws, security, moves + shock_moves)
     return StepRecord(

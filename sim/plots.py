@@ -1,15 +1,15 @@
-"""Standard plots of an ensemble: recognition bands, the alignment network, trade.
+"""Standard plots of an ensemble: recognition bands, the alignment network, trade,
+and outcome distributions across scenarios.
 
-All figures use matplotlib's Agg backend and are written as PNG.
+Functions return matplotlib Figures (or write them); they never switch the
+backend, so they draw inline in notebooks.  The command-line entry points
+select the non-interactive Agg backend themselves.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import networkx as nx
 import numpy as np
@@ -289,6 +289,8 @@ def outcome_distributions(outcomes: pd.DataFrame, directory: str | Path) -> list
 def main(argv: list[str] | None = None) -> int:
     """``python -m sim.plots DIR``: outcome distributions of a sweep directory."""
     import argparse
+
+    plt.switch_backend("Agg")
     import sys
 
     from sim.errors import UserError

@@ -73,6 +73,7 @@ class ShockEffects:
     closures: np.ndarray  # (N,) bool
     reopenings: np.ndarray  # (N,) bool
     deportations: np.ndarray  # (N,) bool
+    decided: np.ndarray  # (N,) bool: a scheduled recognition decision this month
     applied: list[Shock] = field(default_factory=list)
 
 
@@ -190,6 +191,7 @@ def apply_shocks(state: SimState, world: World, shocks: list[Shock]) -> ShockEff
         closures=np.zeros(n, dtype=bool),
         reopenings=np.zeros(n, dtype=bool),
         deportations=np.zeros(n, dtype=bool),
+        decided=np.zeros(n, dtype=bool),
     )
 
     def updated(current: np.ndarray, shock: Shock, low: float, high: float) -> np.ndarray:
@@ -204,6 +206,7 @@ def apply_shocks(state: SimState, world: World, shocks: list[Shock]) -> ShockEff
             effects.extra_attacks[shock.group, shock.actor] += shock.count
         elif shock.kind == "recognition":
             state.recognition[:, shock.actor] = int(shock.value)
+            effects.decided[shock.actor] = True
         elif shock.kind == "border_closure":
             effects.closures[shock.actor] = True
             state.border_open[:, shock.actor] = False

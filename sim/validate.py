@@ -398,11 +398,11 @@ def run_history(runs: int, seed: int, extra: list[str] | None = None) -> Results
     return simulate(overrides)
 
 
-def plot_scorecard(card: pd.DataFrame, path: Path) -> None:
-    """Horizontal bars: probability per fact, threshold marks, held-back hatched."""
-    import matplotlib
+def plot_scorecard(card: pd.DataFrame, path: Path | None = None):
+    """Horizontal bars: probability per fact, threshold marks, held-back hatched.
 
-    matplotlib.use("Agg")
+    Returns the Figure; also saves it to ``path`` if given.
+    """
     import matplotlib.pyplot as plt
 
     figure, axis = plt.subplots(figsize=(8, 0.32 * len(card) + 1))
@@ -418,8 +418,9 @@ def plot_scorecard(card: pd.DataFrame, path: Path) -> None:
     axis.set_title("History replay 2021-08 to 2024-03 (hatched: held back from the fit)")
     axis.legend(loc="lower right")
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
+    if path is not None:
+        figure.savefig(path, dpi=110)
+    return figure
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -434,6 +435,9 @@ def main(argv: list[str] | None = None) -> int:
         "overrides", nargs="*", help="extra Hydra overrides, e.g. params.review_rate=0.3"
     )
     args = parser.parse_args(argv)
+    import matplotlib.pyplot as plt
+
+    plt.switch_backend("Agg")
     try:
         if args.runs < 1:
             raise UserError(f"--runs={args.runs}: expected a positive integer")

@@ -62,8 +62,13 @@ def security_step(
     params: ModelParameters,
     draws: Draws,
     extra_attacks: np.ndarray | None = None,
+    forced: dict[str, np.ndarray] | None = None,
 ) -> SecurityOutcome:
-    """Run the security arena; updates ``state`` in place and returns what happened."""
+    """Run the security arena; updates ``state`` in place and returns what happened.
+
+    ``forced`` holds (N,) masks of this month's scheduled strikes, closures,
+    reopenings and deportations (scenario shocks): they count like chosen ones.
+    """
     n, g = world.n_actors, world.n_groups
     sheltered_effort = state.effort * world.group_sanctuary[None, :]  # (R, G)
     rate = (
@@ -118,7 +123,13 @@ def security_step(
     deportations = coerce & borders & (draws.uniform(n) < 2.0 * world.salience[None, :, REFUGEES])
 
     reopen_draw = draws.uniform(n)
+    if forced is not None:
+        strikes |= forced["strikes"][None, :]
+        closures |= forced["closures"][None, :]
+        deportations |= forced["deportations"][None, :]
     reopenings = ~state.border_open & ~closures & (reopen_draw < params.border_reopen_rate)
+    if forced is not None:
+        reopenings |= forced["reopenings"][None, :]
     state.border_open = (state.border_open & ~closures) | reopenings
 
     coercion = strikes | closures
