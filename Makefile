@@ -21,12 +21,15 @@ setup: $(STAMP)  ## create .venv and install the project with its dev tools
 run: $(STAMP)  ## the main job: baseline ensemble, results and plots under outputs/
 	$(PY) -m sim
 
-test: $(STAMP)  ## the test suite (what CI runs)
+test: $(STAMP)  ## the test suite and the notebooks (what CI runs)
 	$(PY) -m ruff check sim tests
-	$(PY) -m pytest
+	$(PY) -m pytest --nbmake tests notebooks/*.ipynb
 
 app: $(STAMP)  ## the interactive teaching view on http://127.0.0.1:8765 (Ctrl+C to stop)
 	$(PY) -m sim.app
+
+bench: $(STAMP)  ## speed and memory benchmarks, one table (several minutes; python -m sim.bench --help)
+	$(PY) -m sim.bench
 
 lint: $(STAMP)
 	$(PY) -m ruff check sim tests

@@ -59,6 +59,7 @@ __all__ = [
     "LandscapeResult",
     "LocalMinimaResult",
     "all_configurations",
+    "balance_pressure",
     "balanced_triad_share",
     "balanced_triad_share_batch",
     "blocs_to_string",
@@ -450,6 +451,19 @@ def local_minima(sizes: ArrayLike, propensity: ArrayLike) -> LocalMinimaResult:
 # --------------------------------------------------------------------------------------
 
 
+def balance_pressure(relations: ArrayLike) -> NDArray[np.float64]:
+    """Structural-balance pressure on every tie: ``sum_k A_ik A_kj / (N - 2)``.
+
+    Positive where i and j share friends or share enemies (the enemy of my enemy
+    is my friend), negative where one's friend is the other's enemy.  Shape
+    (N, N) or a batch (R, N, N); the diagonal of ``relations`` must be zero.
+    Used as one weighted term of the model's alignment update.
+    """
+    relations = np.asarray(relations, dtype=float)
+    n = relations.shape[-1]
+    return (relations @ relations) / max(n - 2, 1)
+
+
 def balanced_triad_share_batch(
     relations: ArrayLike, tie_tolerance: float = 0.0
 ) -> NDArray[np.float64]:
@@ -588,16 +602,6 @@ def _canonical_labels(labels: NDArray[np.int64]) -> NDArray[np.int64]:
     return np.take_along_axis(rank, labels, axis=1)
 
 
-def _bloc_affinity(
-    actor_weights: NDArray[np.float64], labels: NDArray[np.int64]
-) -> NDArray[np.float64]:
-    """Sum of one actor's tie weights (r, N) into each bloc label, shape (r, N labels)."""
-    n_runs, n_actors = labels.shape
-    flat_index = (np.arange(n_runs)[:, None] * n_actors + labels).ravel()
-    totals = np.bincount(flat_index, weights=actor_weights.ravel(), minlength=n_runs * n_actors)
-    return totals.reshape(n_runs, n_actors)
-
-
 def _local_move_sweep(
     weights: NDArray[np.float64], labels: NDArray[np.int64], tolerance: NDArray[np.float64]
 ) -> NDArray[np.bool_]:
@@ -610,18 +614,26 @@ def _local_move_sweep(
     """
     n_runs, n_actors = labels.shape
     runs = np.arange(n_runs)
+    offsets = runs[:, None] * n_actors
+    cells = n_runs * n_actors
     moved = np.zeros(n_runs, dtype=bool)
     for actor in range(n_actors):
-        affinity = _bloc_affinity(weights[:, actor, :], labels)
-        stay = affinity[runs, labels[:, actor]]
+        # Each actor's tie weights summed per bloc label (sequential sums in actor order,
+        # as np.bincount adds them).
+        flat_index = (offsets + labels).ravel()
+        affinity = np.bincount(
+            flat_index, weights=weights[:, actor, :].ravel(), minlength=cells
+        ).reshape(n_runs, n_actors)
+        current = labels[:, actor]
+        stay = affinity[runs, current]
         best = affinity.max(axis=1)
         best_label = np.argmax(affinity >= (best - tolerance)[:, None], axis=1)
-        occupied = _bloc_affinity(np.ones((n_runs, n_actors)), labels) > 0
-        empty_label = np.argmin(occupied, axis=1)
         joins = (best > tolerance) & (best > stay + tolerance)
         leaves = (best <= tolerance) & (stay < -tolerance)
-        new_label = np.where(leaves, empty_label, labels[:, actor])
-        labels[:, actor] = np.where(joins, best_label, new_label)
+        if leaves.any():  # rare: only then look for the lowest empty label
+            occupied = np.bincount(flat_index, minlength=cells).reshape(n_runs, n_actors) > 0
+            current = np.where(leaves, np.argmin(occupied, axis=1), current)
+        labels[:, actor] = np.where(joins, best_label, current)
         moved |= joins | leaves
     return moved
 
@@ -674,6 +686,11 @@ def detect_blocs_batch(relations: ArrayLike, threshold: float = 0.0) -> NDArray[
     Actors without a positive tie above the threshold always end as singletons.  For
     a balanced complete signed graph the result is the balancing bipartition.
 
+    Steps 2-3 run compiled (numba, one run at a time: :func:`_bloc_kernel`) when
+    numba is installed and ``SIM_NUMBA`` is not ``0``, else vectorised with numpy
+    (:func:`_detect_blocs_numpy`); both add the same numbers in the same order, so
+    the labels are identical (``tests/test_speed_paths.py``).
+
     Args:
         relations: (R, N, N) symmetric matrices with values in [-1, 1]; diagonals
             ignored.
@@ -685,11 +702,52 @@ def detect_blocs_batch(relations: ArrayLike, threshold: float = 0.0) -> NDArray[
     """
     if not 0.0 <= threshold < 1.0:
         raise ValueError(f"threshold must lie in [0, 1), got {threshold}")
-    matrices = _validated_relations(relations, batch=True)
-    weights = np.where(np.abs(matrices) > threshold, matrices, 0.0)
+    weights = _exact_weights(relations, threshold)
+    if weights is None:
+        matrices = _validated_relations(relations, batch=True)
+        weights = np.where(np.abs(matrices) > threshold, matrices, 0.0)
+    tolerance = _RELATIVE_TOLERANCE * np.abs(weights).sum(axis=(1, 2))
+    compiled = _compiled_bloc_kernel()
+    if compiled is None:
+        return _detect_blocs_numpy(weights, tolerance)
+    labels = np.empty(weights.shape[:2], dtype=np.int64)
+    compiled(weights, tolerance, labels)
+    return labels
+
+
+def _exact_weights(relations: ArrayLike, threshold: float) -> NDArray[np.float64] | None:
+    """Tie weights of matrices that are already exactly valid, else None.
+
+    For a float64 (R, N, N) batch that is exactly symmetric with entries in [-1, 1]
+    (what the kernel keeps), :func:`_validated_relations` changes nothing but the
+    diagonal, so the weights follow with three cheap passes instead of its checks
+    and copies; the result is identical.  Anything else (NaN, asymmetry within the
+    tolerance, values just outside the range, other shapes) returns None and takes
+    the full validation.
+    """
+    matrices = np.asarray(relations)
+    if (
+        matrices.dtype != np.float64
+        or matrices.ndim != 3
+        or matrices.shape[1] != matrices.shape[2]
+        or matrices.size == 0
+    ):
+        return None
+    magnitude = np.abs(matrices)
+    if not magnitude.max() <= 1.0 or not np.array_equal(matrices, matrices.transpose(0, 2, 1)):
+        return None
+    weights = np.where(magnitude > threshold, matrices, 0.0)
+    diagonal = np.arange(matrices.shape[1])
+    weights[:, diagonal, diagonal] = 0.0
+    return weights
+
+
+def _detect_blocs_numpy(
+    weights: NDArray[np.float64], tolerance: NDArray[np.float64]
+) -> NDArray[np.int64]:
+    """Steps 2-3 of :func:`detect_blocs_batch` vectorised over runs with numpy."""
     n_runs, n_actors = weights.shape[:2]
     labels = np.tile(np.arange(n_actors, dtype=np.int64), (n_runs, 1))
-    tolerance = _RELATIVE_TOLERANCE * np.abs(weights).sum(axis=(1, 2))
     unsettled = np.arange(n_runs)
     while unsettled.size:
         moving = unsettled
@@ -703,6 +761,126 @@ def detect_blocs_batch(relations: ArrayLike, threshold: float = 0.0) -> NDArray[
         labels[unsettled] = sub_labels
         unsettled = unsettled[merged]
     return _canonical_labels(labels)
+
+
+def _bloc_kernel(
+    weights: NDArray[np.float64], tolerance: NDArray[np.float64], out: NDArray[np.int64]
+) -> None:
+    """Steps 2-3 of :func:`detect_blocs_batch`, one run at a time, as plain loops.
+
+    The same decisions as :func:`_detect_blocs_numpy` from the same sums: each
+    bloc total adds the tie weights in actor order starting from 0.0, exactly as
+    ``np.bincount`` does there, so the labels are identical, not just close.
+    Written for numba (:func:`_compiled_bloc_kernel` compiles it); it also runs
+    uncompiled (slowly), which the tests use.  Writes canonical labels to ``out``.
+    """
+    n_runs, n_actors = weights.shape[0], weights.shape[1]
+    affinity = np.empty(n_actors)
+    between = np.empty(n_actors * n_actors)
+    occupied = np.empty(n_actors, dtype=np.bool_)
+    relabel = np.empty(n_actors, dtype=np.int64)
+    labels = np.empty(n_actors, dtype=np.int64)
+    for run in range(n_runs):
+        w = weights[run]
+        tol = tolerance[run]
+        for i in range(n_actors):
+            labels[i] = i
+        merged = True
+        while merged:
+            moved = True
+            while moved:  # sweeps of single-actor moves until none moves
+                moved = False
+                for actor in range(n_actors):
+                    for b in range(n_actors):
+                        affinity[b] = 0.0
+                    for j in range(n_actors):
+                        affinity[labels[j]] += w[actor, j]
+                    stay = affinity[labels[actor]]
+                    best = affinity[0]
+                    for b in range(1, n_actors):
+                        if affinity[b] > best:
+                            best = affinity[b]
+                    near_best = best - tol
+                    best_label = 0
+                    for b in range(n_actors):
+                        if affinity[b] >= near_best:
+                            best_label = b
+                            break
+                    if best > tol and best > stay + tol:
+                        labels[actor] = best_label
+                        moved = True
+                    elif best <= tol and stay < -tol:
+                        for b in range(n_actors):
+                            occupied[b] = False
+                        for j in range(n_actors):
+                            occupied[labels[j]] = True
+                        empty = 0  # np.argmin of an all-occupied row
+                        for b in range(n_actors):
+                            if not occupied[b]:
+                                empty = b
+                                break
+                        labels[actor] = empty
+                        moved = True
+            # Merge the most attracted pair of blocs (first maximum in (label, label) order).
+            for k in range(n_actors * n_actors):
+                between[k] = 0.0
+            for i in range(n_actors):
+                row = labels[i] * n_actors
+                for j in range(n_actors):
+                    between[row + labels[j]] += w[i, j]
+            best_pair = -1
+            best_value = 0.0
+            for keep in range(n_actors):
+                for absorbed in range(keep + 1, n_actors):
+                    value = between[keep * n_actors + absorbed]
+                    if best_pair < 0 or value > best_value:
+                        best_pair = keep * n_actors + absorbed
+                        best_value = value
+            merged = best_pair >= 0 and best_value > tol
+            if merged:
+                keep, absorbed = best_pair // n_actors, best_pair % n_actors
+                for j in range(n_actors):
+                    if labels[j] == absorbed:
+                        labels[j] = keep
+        # Canonical labels: blocs numbered in order of their lowest-index member.
+        for b in range(n_actors):
+            relabel[b] = -1
+        next_label = 0
+        for i in range(n_actors):
+            if relabel[labels[i]] < 0:
+                relabel[labels[i]] = next_label
+                next_label += 1
+            out[run, i] = relabel[labels[i]]
+
+
+_COMPILED_BLOC_KERNEL: list = []
+
+
+def _compiled_bloc_kernel():  # -> Callable | None
+    """:func:`_bloc_kernel` compiled by numba, or None.
+
+    None when numba is not installed or the environment sets ``SIM_NUMBA=0``;
+    :func:`detect_blocs_batch` then uses the numpy path, with identical results.
+    Compiled once per process on first use (cached on disk where numba can).
+    """
+    if not _COMPILED_BLOC_KERNEL:
+        import os
+
+        compiled = None
+        if os.environ.get("SIM_NUMBA", "1") != "0":
+            try:
+                import numba
+            except ImportError:
+                pass
+            else:
+                compiled = numba.njit(cache=True, nogil=True)(_bloc_kernel)
+        _COMPILED_BLOC_KERNEL.append(compiled)
+    return _COMPILED_BLOC_KERNEL[0]
+
+
+def bloc_detection_backend() -> str:
+    """``"numba"`` if :func:`detect_blocs_batch` runs compiled, else ``"numpy"``."""
+    return "numpy" if _compiled_bloc_kernel() is None else "numba"
 
 
 def detect_blocs(relation: ArrayLike, threshold: float = 0.0) -> NDArray[np.int64]:

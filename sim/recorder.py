@@ -7,6 +7,7 @@ columns).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,91 @@ from sim.arenas.trade import transit_shares
 from sim.kernel import StepRecord
 from sim.state import SimState
 from sim.world import MAX_LEVEL, World
+
+
+@functools.cache
+def _arrow_string_dtype() -> pd.StringDtype | None:
+    """pandas' default dtype for a column of Python strings, if arrow-backed, else None."""
+    dtype = pd.Series(np.array(["x"], dtype=object)).dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return dtype
+    return None
+
+
+def string_column(
+    labels: list[str], codes: np.ndarray
+) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """The column ``np.array(labels, dtype=object)[codes]`` as a frame would hold it.
+
+    The plain path is that object array (pandas converts it to its default string
+    dtype when the frame is built).  Where that default is arrow-backed (pandas 3),
+    the same array is built directly in arrow, a take from the few labels, which
+    skips converting one Python string per row; ``tests/test_speed_paths.py``
+    checks both paths give equal frames.  Negative codes count from the end, as in
+    numpy indexing.
+    """
+    dtype = _arrow_string_dtype()
+    if dtype is None:
+        return np.array(labels, dtype=object)[codes]
+    import pyarrow as pa
+
+    codes = np.where(codes < 0, codes + len(labels), codes)
+    taken = pa.array(labels, type=pa.large_string()).take(pa.array(codes))
+    return pd.arrays.ArrowStringArray(taken, dtype=dtype)
+
+
+def balanced_triad_shares(affinity: np.ndarray) -> np.ndarray:
+    """:func:`sim.alignment.balanced_triad_share_batch` of kernel affinities, faster.
+
+    The triad counts are sums of products of tie signs, integers that float64
+    holds exactly in any order, so counting both kinds in one stacked matrix
+    product and skipping the input checks that an exactly symmetric batch within
+    [-1, 1] passes anyway gives the same shares; ``tests/test_speed_paths.py``
+    checks it.  Anything else goes to the plain function.
+    """
+    if not (
+        affinity.dtype == np.float64
+        and affinity.ndim == 3
+        and affinity.size
+        and np.abs(affinity).max() <= 1.0
+        and np.array_equal(affinity, affinity.transpose(0, 2, 1))
+    ):
+        return balanced_triad_share_batch(affinity)
+    runs, n = affinity.shape[:2]
+    signs = np.sign(affinity)
+    signs[:, np.arange(n), np.arange(n)] = 0.0
+    stacked = np.concatenate([np.abs(signs), signs])  # ties present, then their signs
+    counts = np.einsum("rij,rij->r", stacked @ stacked, stacked)
+    closed_triads, signed_triads = counts[:runs] / 6.0, counts[runs:] / 6.0
+    balanced = 0.5 * (closed_triads + signed_triads)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(closed_triads > 0, balanced / closed_triads, np.nan)
+
+
+def _frame(columns: dict[str, object]) -> pd.DataFrame:
+    """A frame of freshly built columns, without pandas copying them again.
+
+    ``pd.DataFrame(dict)`` copies every numpy column into one 2-D block per dtype;
+    the recorder's columns are new arrays (or views of arrays it drops), so that
+    copy only doubles the memory and time of a batch's frames.  The frame's values
+    and dtypes are the same either way.
+    """
+    return pd.DataFrame(columns, copy=False)
+
+
+def partition_frustration(affinity: np.ndarray, blocs: np.ndarray) -> np.ndarray:
+    """(R,) weighted frustration of the month's bloc partition.
+
+    The total |affinity| of hostile ties inside blocs plus friendly ties across
+    them, over unordered pairs (Doreian and Mrvar's criterion for a partition into
+    any number of blocs): zero when the detected blocs are perfectly clusterable.
+    With two blocs it bounds the frustration index of
+    :func:`sim.alignment.frustration_index` from above (that one minimises over all
+    two-bloc partitions: exact, but too costly to run every month).
+    """
+    same = blocs[:, :, None] == blocs[:, None, :]
+    violated = np.where(same, np.maximum(-affinity, 0.0), np.maximum(affinity, 0.0))
+    return np.triu(violated, 1).sum(axis=(1, 2))
 
 
 @dataclass(frozen=True)
@@ -59,6 +145,7 @@ class Recorder:
         self.effort = np.zeros((runs, months, g), dtype=np.float32)
         self.emirate = np.zeros((runs, months, 4), dtype=np.float32)
         self.balanced = np.zeros((runs, months), dtype=np.float32)
+        self.frustration = np.zeros((runs, months), dtype=np.float32)
         self.dyad_months = sorted(
             set(range(0, months, max(options.dyads_every, 1))) | {0, months - 1}
         )
@@ -83,7 +170,8 @@ class Recorder:
         self.emirate[:, month] = np.stack(
             [state.inclusivity, state.hardliners, state.water, state.aid], axis=1
         )
-        self.balanced[:, month] = balanced_triad_share_batch(state.affinity)
+        self.balanced[:, month] = balanced_triad_shares(state.affinity)
+        self.frustration[:, month] = partition_frustration(state.affinity, self.blocs[:, month])
         if month in self.dyad_months:
             self.dyads[:, self.dyad_months.index(month)] = state.affinity
 
@@ -158,16 +246,15 @@ class Recorder:
         runs, months, kinds, actors, targets, counts = (
             np.concatenate(parts) for parts in zip(*self.events, strict=True)
         )
-        names = np.array([*self.world.codes, *self.world.group_codes, ""], dtype=object)
-        kind_names = np.array(list(self.kinds), dtype=object)
+        names = [*self.world.codes, *self.world.group_codes, ""]  # -1 (no one) -> ""
         order = np.lexsort((months, runs))
-        frame = pd.DataFrame(
+        frame = _frame(
             {
                 "run": self.run_ids[runs[order]],
-                "date": np.array(self.dates, dtype=object)[months[order]],
-                "kind": kind_names[kinds[order]],
-                "actor": names[actors[order]],
-                "target": names[targets[order]],
+                "date": string_column(self.dates, months[order]),
+                "kind": string_column(list(self.kinds), kinds[order]),
+                "actor": string_column(names, actors[order]),
+                "target": string_column(names, targets[order]),
                 "count": counts[order].astype(np.int64),
             }
         )
@@ -191,7 +278,7 @@ class Recorder:
             affinity[is_target] = np.nan
             exports_to[is_target] = np.nan
             imports_from[is_target] = np.nan
-        states = pd.DataFrame(
+        states = _frame(
             {
                 "run": run_col,
                 "date": date_col,
@@ -211,7 +298,7 @@ class Recorder:
         dyad_months = np.array(self.dyad_months)
         i_index, j_index = np.nonzero(~np.eye(n, dtype=bool))
         k = len(self.dyad_months)
-        dyads = pd.DataFrame(
+        dyads = _frame(
             {
                 "run": np.repeat(self.run_ids, k * len(i_index)),
                 "date": self._dates(np.tile(np.repeat(dyad_months, len(i_index)), runs)),
@@ -222,7 +309,7 @@ class Recorder:
         )
 
         g = world.n_groups
-        groups = pd.DataFrame(
+        groups = _frame(
             {
                 "run": np.repeat(self.run_ids, months * g),
                 "date": self._dates(np.tile(np.repeat(np.arange(months), g), runs)),
@@ -233,7 +320,7 @@ class Recorder:
                 "effort": self.effort.reshape(-1).astype(float),
             }
         )
-        emirate = pd.DataFrame(
+        emirate = _frame(
             {
                 "run": np.repeat(self.run_ids, months),
                 "date": self._dates(np.tile(np.arange(months), runs)),
@@ -242,6 +329,7 @@ class Recorder:
                 "water_assertiveness": self.emirate[:, :, 2].reshape(-1).astype(float),
                 "aid_level": self.emirate[:, :, 3].reshape(-1).astype(float),
                 "balanced_triads": self.balanced.reshape(-1).astype(float),
+                "frustration": self.frustration.reshape(-1).astype(float),
             }
         )
         events = self._events_frame()
@@ -288,6 +376,7 @@ class Recorder:
                 "top_recognizer_end": np.array(world.codes)[top],
                 "blocs_end": [blocs_to_string(self.blocs[r, -1], world.codes) for r in range(runs)],
                 "balanced_triads_end": self.balanced[:, -1].astype(float),
+                "frustration_end": self.frustration[:, -1].astype(float),
             }
         )
         for i, code in enumerate(world.codes):

@@ -16,10 +16,12 @@ Frames (the public contract, README):
 * ``runs``: one row per run: ``first_recognizer`` (ISO3 or NA; ties in a month
   go to the most capable state), ``first_recognition_date``, ``n_de_jure_end``,
   ``n_de_facto_end`` (level >= 4), ``max_level_end``, ``top_recognizer_end``,
-  ``blocs_end``, ``balanced_triads_end``, ``confrontation_months_<ISO3>``;
+  ``blocs_end``, ``balanced_triads_end``, ``frustration_end``,
+  ``confrontation_months_<ISO3>``;
 * ``groups``: (run, date, group): ``strength``, ``effort`` (the Emirate's);
 * ``emirate``: (run, date): ``inclusivity``, ``hardliner_influence``,
-  ``water_assertiveness``, ``aid_level``, ``balanced_triads``.
+  ``water_assertiveness``, ``aid_level``, ``balanced_triads`` (share of balanced
+  triads), ``frustration`` (weighted frustration of the month's bloc partition).
 """
 
 from __future__ import annotations

@@ -27,17 +27,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.alignment import balance_pressure
 from sim.arenas.security import SecurityOutcome
 from sim.params import ModelParameters
 from sim.state import SimState
 from sim.streams import Draws
 from sim.world import World
-
-
-def balance_pressure(affinity: np.ndarray) -> np.ndarray:
-    """(R, N, N) ``sum_k a_ik a_kj / (N - 2)`` (zero diagonal assumed)."""
-    n = affinity.shape[-1]
-    return (affinity @ affinity) / max(n - 2, 1)
 
 
 def relations_step(

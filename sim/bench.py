@@ -1,0 +1,634 @@
+"""Benchmarks: the array kernel, the ensemble runner, the Mesa model and a sweep job.
+
+``python -m sim.bench`` (or ``make bench``) prints one table and, with
+``--out PATH``, also writes it (``.csv`` as CSV, anything else as markdown).
+Sections (``--only`` picks some; ``--quick`` shrinks every size for a smoke run):
+
+* ``steps``: time per monthly step and per run of the calibrated 12-actor world
+  (120 months) for the array kernel alone (streams + :func:`sim.kernel.step`)
+  in batches of 1, 100 and 1000 runs, for the recorded ensemble batch
+  (:func:`sim.ensemble.run_batch`: kernel + recorder + frames), and for
+  :class:`sim.model.DiplomacyModel` stepping one run (with its datacollector);
+* ``throughput``: runs/s of the kernel-only ensemble and of the recorded
+  ensemble (frames built in memory, nothing written) on 1 process and on 2
+  processes (two blocks of run indices, one per process); the 2-process
+  results are checked identical to the 1-process ones (final states, and a
+  hash of every frame of every batch);
+* ``mesa``: the same model through ``mesa.batch_run`` on 1 and 2 processes,
+  runs/s, and the ensemble-to-batch_run throughput ratios;
+* ``memory``: wall time and peak RSS (``getrusage`` high-water mark of a fresh
+  process) of a sweep job writing parquet: ``python -m sim runs=10000 ...``;
+* ``scaling``: time per run-month against the number of actors (12, 24, 48, 96
+  in :func:`sim.world.synthetic_world`) and months (60, 120, 240), with the
+  log-log slope over actors.
+
+Timings are wall-clock and noisy on a shared machine: the table records the
+load average before and after.  Nothing here is asserted; the tests check
+correctness, this module measures speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import hashlib
+import math
+import multiprocessing
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from sim.dates import add_months
+from sim.ensemble import EnsembleSpec, iter_batches, run_batch
+from sim.kernel import step
+from sim.params import ModelParameters
+from sim.recorder import RecordOptions
+from sim.results import FRAMES, Results
+from sim.shocks import Shock
+from sim.state import SimState, initial_state
+from sim.streams import RunStreams, draws_per_month
+from sim.world import World, load_world, synthetic_world
+from sim.world_changes import worlds_by_month
+
+START = "2024-03"
+SECTIONS = ("steps", "throughput", "mesa", "memory", "scaling")
+GIB = 1024**3
+
+
+@dataclass
+class Row:
+    """One measured number."""
+
+    section: str
+    case: str
+    value: float
+    unit: str
+    note: str = ""
+
+
+# ----------------------------------------------------------------------------------
+# What is measured
+# ----------------------------------------------------------------------------------
+
+
+def calibrated_spec(
+    runs: int,
+    months: int = 120,
+    seed: int = 0,
+    batch_size: int = 1000,
+    world: World | None = None,
+    dyads_every: int = 12,
+) -> EnsembleSpec:
+    """The baseline ensemble (no shocks) of the calibrated world, from 2024-03."""
+    return EnsembleSpec(
+        world=world if world is not None else load_world("afghanistan", start=START),
+        params=ModelParameters.fitted(),
+        start=START,
+        end=add_months(START, months),
+        runs=runs,
+        seed=seed,
+        batch_size=batch_size,
+        record=RecordOptions(dyads_every=dyads_every),
+    )
+
+
+def kernel_run(spec: EnsembleSpec, run_ids: np.ndarray) -> SimState:
+    """Step the runs ``run_ids`` of ``spec`` through every month without recording.
+
+    The same loop as :func:`sim.ensemble.run_batch` minus the recorder: the cost
+    of the model itself (random streams plus the kernel).
+    """
+    schedule = worlds_by_month(spec.world, list(spec.world_changes))
+    world = schedule[0]
+    state = initial_state(world, len(run_ids))
+    uniforms_per_month, normals_per_month = draws_per_month(world.n_actors, world.n_groups)
+    streams = RunStreams(spec.seed, run_ids, uniforms_per_month, normals_per_month)
+    by_month: dict[int, list[Shock]] = {}
+    for shock in spec.shocks:
+        by_month.setdefault(shock.month, []).append(shock)
+    for month in range(1, spec.months + 1):
+        world = schedule.get(month, world)
+        uniforms, normals = streams.next_month()
+        step(state, world, spec.params, uniforms, normals, by_month.get(month))
+    return state
+
+
+def kernel_block(spec: EnsembleSpec) -> tuple[dict[str, np.ndarray], float, float]:
+    """Run every batch of ``spec`` kernel-only; return the final states, wall and CPU seconds."""
+    began, cpu = time.perf_counter(), time.process_time()
+    parts = [kernel_run(spec, run_ids) for run_ids in iter_batches(spec)]
+    final = {
+        f.name: np.concatenate([getattr(p, f.name) for p in parts])
+        for f in dataclasses.fields(SimState)
+    }
+    return final, time.perf_counter() - began, time.process_time() - cpu
+
+
+def frames_digest(results: Results) -> str:
+    """SHA-256 of every frame's dtypes and values (row order included)."""
+    import pandas as pd
+
+    digest = hashlib.sha256()
+    for name in FRAMES:
+        frame = getattr(results, name)
+        digest.update(f"{name}:{list(frame.columns)}:{[str(t) for t in frame.dtypes]}".encode())
+        digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def ensemble_block(spec: EnsembleSpec) -> tuple[list[tuple[int, str]], float, float, float]:
+    """Run every batch of ``spec`` with recording and frames (no disk).
+
+    Returns ``([(first run of batch, frames digest)], wall seconds, CPU seconds,
+    wall seconds spent hashing)``; the CPU seconds leave the hashing out.
+    """
+    began, cpu = time.perf_counter(), time.process_time()
+    digests, hashing, hashing_cpu = [], 0.0, 0.0
+    for run_ids in iter_batches(spec):
+        results = run_batch(spec, run_ids)
+        hash_began, hash_cpu = time.perf_counter(), time.process_time()
+        digests.append((int(run_ids[0]), frames_digest(results)))
+        hashing += time.perf_counter() - hash_began
+        hashing_cpu += time.process_time() - hash_cpu
+    cpu_seconds = time.process_time() - cpu - hashing_cpu
+    return digests, time.perf_counter() - began, cpu_seconds, hashing
+
+
+def split_spec(spec: EnsembleSpec, parts: int = 2) -> list[EnsembleSpec]:
+    """Split the runs of ``spec`` into ``parts`` blocks of run indices at batch boundaries."""
+    batch = max(spec.batch_size, 1)
+    n_batches = math.ceil(spec.runs / batch)
+    per_part = math.ceil(n_batches / parts)
+    blocks, first = [], 0
+    while first < spec.runs:
+        count = min(per_part * batch, spec.runs - first)
+        blocks.append(dataclasses.replace(spec, first_run=spec.first_run + first, runs=count))
+        first += count
+    return blocks
+
+
+def _warm_worker(_: int) -> int:
+    """Make a pool worker import the simulation (and compile any fast path)."""
+    run_batch(calibrated_spec(2, months=2), np.arange(2))
+    time.sleep(0.2)  # keep this worker busy so the other one takes the second call
+    return os.getpid()
+
+
+def in_processes(
+    function: Callable, specs: list[EnsembleSpec], processes: int
+) -> tuple[list, float, float]:
+    """Run ``function`` on each spec in a pool; return (results, start-up s, work s).
+
+    Fresh ``spawn`` processes (as Hydra's joblib launcher and ``mesa.batch_run``
+    use): forking a process whose BLAS and arrow thread pools are running is unsafe.
+    The start-up (interpreter, imports, a tiny warm-up batch) is timed apart.
+    """
+    context = multiprocessing.get_context("spawn")
+    began = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+        list(pool.map(_warm_worker, range(processes)))
+        ready = time.perf_counter()
+        results = list(pool.map(function, specs))
+        done = time.perf_counter()
+    return results, ready - began, done - ready
+
+
+def best_time(function: Callable[[], object], min_seconds: float, max_repeats: int) -> float:
+    """Smallest wall time of repeated calls (repeats until ``min_seconds`` or ``max_repeats``)."""
+    times: list[float] = []
+    while len(times) < max_repeats and (not times or sum(times) < min_seconds):
+        began = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - began)
+    return min(times)
+
+
+# ----------------------------------------------------------------------------------
+# Sections
+# ----------------------------------------------------------------------------------
+
+
+def section_steps(batches: Iterable[int], months: int, quick: bool) -> list[Row]:
+    """Time per step and per run: kernel batches, recorded batches, the Mesa model."""
+    from sim.model import DiplomacyModel
+
+    rows: list[Row] = []
+    run_batch(calibrated_spec(2, months=2), np.arange(2))  # warm-up (imports, fast paths)
+    for runs in batches:
+        spec = calibrated_spec(runs, months=months, batch_size=runs)
+        run_ids = np.arange(runs)
+        repeats = 1 if quick else 3
+        for label, function in (
+            ("kernel", lambda s=spec, r=run_ids: kernel_run(s, r)),
+            ("recorded batch", lambda s=spec, r=run_ids: run_batch(s, r)),
+        ):
+            seconds = best_time(function, min_seconds=2.0, max_repeats=repeats)
+            note = f"{months} months, best of repeats"
+            rows.append(
+                Row(
+                    "steps",
+                    f"{label}, batch of {runs}: per step",
+                    seconds / months * 1e3,
+                    "ms",
+                    note,
+                )
+            )
+            rows.append(
+                Row("steps", f"{label}, batch of {runs}: per run", seconds / runs * 1e3, "ms")
+            )
+
+    def one_model_run() -> tuple[float, float]:
+        began = time.perf_counter()
+        model = DiplomacyModel(rng=0, run_id=0)
+        built = time.perf_counter()
+        for _ in range(months):
+            model.step()
+        return built - began, time.perf_counter() - built
+
+    one_model_run()  # warm-up
+    timings = [one_model_run() for _ in range(1 if quick else 3)]
+    build, stepping = min(t[0] for t in timings), min(t[1] for t in timings)
+    rows.append(Row("steps", "DiplomacyModel, 1 run: per step", stepping / months * 1e3, "ms"))
+    rows.append(
+        Row(
+            "steps",
+            "DiplomacyModel, 1 run: per run",
+            (build + stepping) * 1e3,
+            "ms",
+            f"construction {build * 1e3:.0f} ms + {months} steps",
+        )
+    )
+    return rows
+
+
+def section_throughput(runs: int, recorded_runs: int, months: int, batch_size: int) -> list[Row]:
+    """Runs/s of the kernel-only and the recorded ensemble on 1 and 2 processes.
+
+    Wall-clock runs/s, plus in the note the CPU-bound rate ``runs / CPU seconds``
+    of the busiest process: what idle cores would give when other jobs share the
+    machine.
+    """
+    rows: list[Row] = []
+    kernel_spec = calibrated_spec(runs, months=months, batch_size=batch_size)
+    one, seconds_one, cpu_one = kernel_block(kernel_spec)
+    blocks = split_spec(kernel_spec, 2)
+    parts, startup, work = in_processes(kernel_block, blocks, 2)
+    two = {name: np.concatenate([p[0][name] for p in parts]) for name in one}
+    identical = all(np.array_equal(one[name], two[name]) for name in one)
+    cpu_two = max(p[2] for p in parts)
+    blocks_note = " + ".join(f"{b.first_run}..{b.first_run + b.runs - 1}" for b in blocks)
+    rows.append(
+        Row(
+            "throughput",
+            f"kernel only, {runs} runs x {months} months, 1 process",
+            runs / seconds_one,
+            "runs/s",
+            f"{seconds_one:.1f} s; CPU-bound {runs / cpu_one:.0f} runs/s; batches of {batch_size}",
+        )
+    )
+    rows.append(
+        Row(
+            "throughput",
+            f"kernel only, {runs} runs x {months} months, 2 processes",
+            runs / (startup + work),
+            "runs/s",
+            f"{startup + work:.1f} s incl. {startup:.1f} s pool start-up; CPU-bound "
+            f"{runs / cpu_two:.0f} runs/s ({cpu_two:.1f} CPU s in the busier process); "
+            f"runs {blocks_note}; final states identical to 1 process: {identical}",
+        )
+    )
+
+    recorded_spec = calibrated_spec(recorded_runs, months=months, batch_size=batch_size)
+    digests_one, seconds, cpu_one, hashing = ensemble_block(recorded_spec)
+    blocks = split_spec(recorded_spec, 2)
+    parts, startup, work = in_processes(ensemble_block, blocks, 2)
+    digests_two = [d for part in parts for d in part[0]]
+    identical = digests_one == digests_two
+    hashing_two = max(part[3] for part in parts)
+    cpu_two = max(part[2] for part in parts)
+    rows.append(
+        Row(
+            "throughput",
+            f"recorded ensemble, {recorded_runs} runs x {months} months, 1 process",
+            recorded_runs / (seconds - hashing),
+            "runs/s",
+            f"{seconds - hashing:.1f} s (kernel + recorder + frames, no disk; "
+            f"{hashing:.1f} s of frame hashing left out); CPU-bound "
+            f"{recorded_runs / cpu_one:.0f} runs/s",
+        )
+    )
+    rows.append(
+        Row(
+            "throughput",
+            f"recorded ensemble, {recorded_runs} runs x {months} months, 2 processes",
+            recorded_runs / (startup + work - hashing_two),
+            "runs/s",
+            f"{startup + work - hashing_two:.1f} s incl. {startup:.1f} s pool start-up; "
+            f"CPU-bound {recorded_runs / cpu_two:.0f} runs/s ({cpu_two:.1f} CPU s in the "
+            f"busier process); every batch's frames identical to 1 process: {identical}",
+        )
+    )
+    return rows
+
+
+def section_mesa(runs: int, months: int, ensemble_rows: list[Row]) -> list[Row]:
+    """``mesa.batch_run`` of :class:`DiplomacyModel` on 1 and 2 processes."""
+    import mesa
+
+    from sim.model import DiplomacyModel
+
+    rows: list[Row] = []
+    for processes in (1, 2):
+        began = time.perf_counter()
+        results = mesa.batch_run(
+            DiplomacyModel,
+            parameters={"world": "afghanistan", "start": START},
+            rng=range(runs),
+            max_steps=months,
+            number_processes=processes,
+            display_progress=False,
+        )
+        seconds = time.perf_counter() - began
+        steps = {row["Step"] for row in results}
+        rows.append(
+            Row(
+                "mesa",
+                f"mesa.batch_run, {runs} runs x {months} months, {processes} process"
+                + ("es" if processes > 1 else ""),
+                runs / seconds,
+                "runs/s",
+                f"{seconds:.1f} s; last step collected: {int(max(steps))}",
+            )
+        )
+    by_case = {row.case: row.value for row in ensemble_rows}
+    for processes, mesa_row in zip((1, 2), list(rows), strict=True):
+        suffix = "1 process" if processes == 1 else "2 processes"
+        for kind in ("recorded ensemble", "kernel only"):
+            match = [v for case, v in by_case.items() if case.startswith(kind) and suffix in case]
+            if match:
+                rows.append(
+                    Row(
+                        "mesa",
+                        f"{kind} / batch_run throughput, {suffix}",
+                        match[0] / mesa_row.value,
+                        "x",
+                    )
+                )
+    return rows
+
+
+_RSS_WRAPPER = (
+    "import resource, subprocess, sys, time\n"
+    "began = time.perf_counter()\n"
+    "code = subprocess.run(sys.argv[1:]).returncode\n"
+    "wall = time.perf_counter() - began\n"
+    "print(code, wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+)
+
+
+def section_memory(runs: int, months: int, batch_size: int | None) -> list[Row]:
+    """Wall time and peak RSS of ``python -m sim`` writing a sweep job to disk."""
+    import json
+
+    directory = Path(tempfile.mkdtemp(prefix="sim-bench-"))
+    try:
+        command = [
+            sys.executable,
+            "-m",
+            "sim",
+            f"runs={runs}",
+            f"start={START}",
+            f"end={add_months(START, months)}",
+            "record.dyads_every=12",
+            "record.plots=false",
+            "progress=false",
+            f"hydra.run.dir={directory / 'job'}",
+        ]
+        if batch_size is not None:
+            command.append(f"batch_size={batch_size}")
+        wrapper = subprocess.run(
+            [sys.executable, "-c", _RSS_WRAPPER, *command],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        last = wrapper.stdout.strip().splitlines()[-1] if wrapper.stdout.strip() else ""
+        fields = last.split()
+        if wrapper.returncode != 0 or len(fields) != 3 or fields[0] != "0":
+            return [Row("memory", "sweep job failed", float("nan"), "", wrapper.stderr[-300:])]
+        wall, peak_kib = float(fields[1]), int(fields[2])
+        meta = json.loads((directory / "job" / "meta.json").read_text())
+        size = sum(p.stat().st_size for p in (directory / "job").glob("*.parquet"))
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    shown = " ".join(command[3:-1])
+    batch_note = f"batch_size={batch_size}" if batch_size else "config batch_size"
+    return [
+        Row(
+            "memory",
+            f"sweep job {runs} runs x {months} months to parquet: wall",
+            wall,
+            "s",
+            f"`python -m sim {shown}`; {meta['seconds']:.1f} s simulating + writing",
+        ),
+        Row(
+            "memory",
+            f"sweep job {runs} runs x {months} months to parquet: peak RSS",
+            peak_kib / 1024,
+            "MiB",
+            f"target < 2048 MiB; {batch_note}; {size / 2**20:.0f} MiB of parquet",
+        ),
+    ]
+
+
+def section_scaling(
+    actors: Iterable[int], months_grid: Iterable[int], runs: int, months: int
+) -> list[Row]:
+    """Time per run-month against actors (synthetic worlds) and against months."""
+    rows: list[Row] = []
+    sizes, kernel_cost, recorded_cost = [], [], []
+    for n in actors:
+        spec = calibrated_spec(runs, months=months, batch_size=runs, world=synthetic_world(n, 6, 0))
+        run_ids = np.arange(runs)
+        kernel_run(spec, run_ids[:2])  # warm-up for this size
+        kernel = best_time(lambda s=spec, r=run_ids: kernel_run(s, r), 1.0, 3) / (runs * months)
+        recorded = best_time(lambda s=spec, r=run_ids: run_batch(s, r), 1.0, 3) / (runs * months)
+        sizes.append(n)
+        kernel_cost.append(kernel)
+        recorded_cost.append(recorded)
+        note = f"synthetic_world({n}, 6, 0), {runs} runs x {months} months"
+        rows.append(Row("scaling", f"{n} actors: kernel per run-month", kernel * 1e6, "us", note))
+        rows.append(Row("scaling", f"{n} actors: recorded per run-month", recorded * 1e6, "us"))
+    if len(sizes) >= 2:
+        for label, cost in (("kernel", kernel_cost), ("recorded", recorded_cost)):
+            slope = float(np.polyfit(np.log(sizes), np.log(cost), 1)[0])
+            tail = math.log(cost[-1] / cost[-2]) / math.log(sizes[-1] / sizes[-2])
+            rows.append(
+                Row(
+                    "scaling",
+                    f"{label}: log-log slope over actors",
+                    slope,
+                    "exponent",
+                    f"fit over {sizes}; {sizes[-2]}->{sizes[-1]}: {tail:.2f}; target <= 2",
+                )
+            )
+    world = synthetic_world(12, 6, 0)
+    for length in months_grid:
+        spec = calibrated_spec(runs, months=length, batch_size=runs, world=world)
+        run_ids = np.arange(runs)
+        kernel = best_time(lambda s=spec, r=run_ids: kernel_run(s, r), 1.0, 3) / (runs * length)
+        recorded = best_time(lambda s=spec, r=run_ids: run_batch(s, r), 1.0, 3) / (runs * length)
+        note = f"synthetic_world(12, 6, 0), {runs} runs"
+        rows.append(
+            Row("scaling", f"{length} months: kernel per run-month", kernel * 1e6, "us", note)
+        )
+        rows.append(
+            Row("scaling", f"{length} months: recorded per run-month", recorded * 1e6, "us")
+        )
+    return rows
+
+
+# ----------------------------------------------------------------------------------
+# Table
+# ----------------------------------------------------------------------------------
+
+
+def machine_rows() -> list[Row]:
+    """What the numbers were measured on."""
+    import mesa
+    import pandas as pd
+
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    from sim import alignment
+
+    backend = getattr(alignment, "bloc_detection_backend", None)
+    fast = backend() if backend is not None else "numpy"
+    versions = (
+        f"python {platform.python_version()}, numpy {np.__version__}, "
+        f"pandas {pd.__version__}, mesa {mesa.__version__}; bloc detection: {fast}"
+    )
+    return [
+        Row("machine", "CPUs (os.cpu_count)", float(os.cpu_count() or 0), "", model),
+        Row("machine", "load average (1 min) at start", os.getloadavg()[0], "", versions),
+    ]
+
+
+def format_value(value: float) -> str:
+    if math.isnan(value):
+        return "nan"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.3g}"
+
+
+def to_markdown(rows: list[Row]) -> str:
+    header = "| section | case | value | unit | note |\n| --- | --- | ---: | --- | --- |\n"
+    return header + "".join(
+        f"| {r.section} | {r.case} | {format_value(r.value)} | {r.unit} | {r.note} |\n"
+        for r in rows
+    )
+
+
+def to_text(rows: list[Row]) -> str:
+    table = [(r.section, r.case, format_value(r.value), r.unit, r.note) for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(4)]
+    lines = []
+    for section, case, value, unit, note in table:
+        lines.append(
+            f"{section:<{widths[0]}}  {case:<{widths[1]}}  {value:>{widths[2]}} "
+            f"{unit:<{widths[3]}}  {note}".rstrip()
+        )
+    return "\n".join(lines)
+
+
+def write_table(rows: list[Row], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".csv":
+        with path.open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["section", "case", "value", "unit", "note"])
+            for r in rows:
+                writer.writerow([r.section, r.case, repr(r.value), r.unit, r.note])
+    else:
+        path.write_text(to_markdown(rows))
+
+
+def main(argv: list[str] | None = None) -> list[Row]:
+    parser = argparse.ArgumentParser(prog="python -m sim.bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, help="also write the table here (.csv or .md)")
+    parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke run)")
+    parser.add_argument("--runs", type=int, default=10_000, help="kernel-only ensemble runs")
+    parser.add_argument("--recorded-runs", type=int, default=10_000, help="recorded ensemble runs")
+    parser.add_argument("--batch-size", type=int, default=1000, help="ensemble batch size")
+    parser.add_argument("--mesa-runs", type=int, default=100, help="mesa.batch_run runs")
+    parser.add_argument("--sweep-runs", type=int, default=10_000, help="sweep job runs")
+    parser.add_argument("--sweep-batch-size", type=int, default=None, help="sweep job batch_size")
+    parser.add_argument("--scale-runs", type=int, default=100, help="runs per scaling point")
+    args = parser.parse_args(argv)
+    sections = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = set(sections) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown sections {sorted(unknown)}; choose from {', '.join(SECTIONS)}")
+    months = 120
+    batches = (1, 100, 1000)
+    actors, months_grid = (12, 24, 48, 96), (60, 120, 240)
+    if args.quick:
+        months, batches = 24, (1, 20)
+        args.runs = args.recorded_runs = min(args.runs, 200)
+        args.batch_size = min(args.batch_size, 50)
+        args.mesa_runs = min(args.mesa_runs, 4)
+        args.sweep_runs, args.scale_runs = min(args.sweep_runs, 100), min(args.scale_runs, 10)
+        actors, months_grid = (12, 24), (12, 24)
+
+    rows = machine_rows()
+    print(to_text(rows), flush=True)
+    done = len(rows)
+    for section in SECTIONS:
+        if section not in sections:
+            continue
+        if section == "steps":
+            rows += section_steps(batches, months, args.quick)
+        elif section == "throughput":
+            rows += section_throughput(args.runs, args.recorded_runs, months, args.batch_size)
+        elif section == "mesa":
+            ensemble = [r for r in rows if r.section == "throughput"]
+            rows += section_mesa(args.mesa_runs, months, ensemble)
+        elif section == "memory":
+            rows += section_memory(args.sweep_runs, months, args.sweep_batch_size)
+        elif section == "scaling":
+            rows += section_scaling(actors, months_grid, args.scale_runs, months)
+        print(to_text(rows[done:]), flush=True)
+        done = len(rows)
+    rows.append(Row("machine", "load average (1 min) at end", os.getloadavg()[0], ""))
+    print(to_text(rows[-1:]))
+    print()
+    print(to_markdown(rows))
+    if args.out is not None:
+        write_table(rows, args.out)
+        print(f"written: {args.out}")
+    return rows
+
+
+if __name__ == "__main__":
+    main()
