@@ -17,7 +17,7 @@ from sim.validate import FACTS, run_history, scorecard, summary
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The fitted model clears this share of facts on a small ensemble (full run: README).
-SCORE_FLOOR = 0.6
+SCORE_FLOOR = 0.7  # the fitted model scores 0.88 on this ensemble (seed 3, 60 runs)
 
 
 @pytest.fixture(scope="module")
