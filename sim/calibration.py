@@ -559,10 +559,23 @@ def calibrate(
         hardliner_influence=hardliners,
         objectives=objectives,
         start=parse_month(date, "start"),
+        patron=_patron(emirate, codes, source),
         provenance={r.name: (r.evidence, r.method) for r in build.records},
     )
     validate_world(world, source)
     return Calibration(world=world, records=build.records)
+
+
+def _patron(emirate: dict[str, Any], codes: tuple[str, ...], source: str) -> int | None:
+    """Index of the world file's ``emirate.patron`` (the state autonomy resists)."""
+    code = emirate.get("patron")
+    if code is None:
+        return None
+    if code not in codes:
+        raise WorldError(
+            f"{source}: emirate.patron: unknown actor {code!r}; known: {', '.join(codes)}"
+        )
+    return codes.index(code)
 
 
 def _choice_spec(spec: Any, where: str) -> tuple[float, float, float]:

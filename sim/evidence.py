@@ -150,6 +150,16 @@ def load_sources(path: str | Path | None = None) -> dict[str, set[str]]:
     return sources
 
 
+def _read_csv(path: Path, expected: str, **options: Any) -> pd.DataFrame:
+    """Read a CSV, turning an empty or malformed file into one EvidenceError line."""
+    try:
+        return pd.read_csv(path, **options)
+    except pd.errors.EmptyDataError:
+        raise EvidenceError(f"{path}: empty file; expected {expected}") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise EvidenceError(f"{path}: malformed CSV ({' '.join(str(error).split())})") from None
+
+
 def _blank(value: Any) -> bool:
     return (
         value is None
@@ -173,14 +183,9 @@ def load_evidence(
     codes = codes if codes is not None else load_codes()
     if not path.is_file():
         raise EvidenceError(f"{path}: file not found")
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except pd.errors.EmptyDataError:
-        raise EvidenceError(
-            f"{path}: empty file; expected a header row with columns {', '.join(COLUMNS)}"
-        ) from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise EvidenceError(f"{path}: malformed CSV ({' '.join(str(error).split())})") from None
+    frame = _read_csv(
+        path, f"a header row with columns {', '.join(COLUMNS)}", dtype=str, keep_default_na=False
+    )
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         raise EvidenceError(
@@ -288,14 +293,7 @@ def load_capabilities(path: str | Path | None = None) -> pd.DataFrame:
     path = Path(path) if path else SEEDS_DIR / "capabilities.csv"
     if not path.is_file():
         raise EvidenceError(f"{path}: file not found")
-    try:
-        frame = pd.read_csv(path, dtype={"code": str})
-    except pd.errors.EmptyDataError:
-        raise EvidenceError(
-            f"{path}: empty file; expected columns {', '.join(CAPABILITY_COLUMNS)}"
-        ) from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise EvidenceError(f"{path}: malformed CSV ({' '.join(str(error).split())})") from None
+    frame = _read_csv(path, f"columns {', '.join(CAPABILITY_COLUMNS)}", dtype={"code": str})
     missing = [c for c in CAPABILITY_COLUMNS if c not in frame.columns]
     if missing:
         raise EvidenceError(f"{path}: missing column {missing[0]!r}")

@@ -84,21 +84,23 @@ class Draws:
 
     def uniform(self, *shape: int) -> np.ndarray:
         """(R, *shape) uniforms in [0, 1)."""
-        size = int(np.prod(shape))
-        out = self._uniforms[:, self._u : self._u + size]
-        if out.shape[1] != size:
-            raise RuntimeError("uniform draws exhausted: the month's layout is miscounted")
-        self._u += size
-        return out.reshape((self._uniforms.shape[0], *shape))
+        out = self._take(self._uniforms, self._u, shape, "uniform")
+        self._u += int(np.prod(shape))
+        return out
 
     def normal(self, *shape: int) -> np.ndarray:
         """(R, *shape) standard normals."""
+        out = self._take(self._normals, self._z, shape, "normal")
+        self._z += int(np.prod(shape))
+        return out
+
+    @staticmethod
+    def _take(block: np.ndarray, cursor: int, shape: tuple[int, ...], what: str) -> np.ndarray:
         size = int(np.prod(shape))
-        out = self._normals[:, self._z : self._z + size]
+        out = block[:, cursor : cursor + size]
         if out.shape[1] != size:
-            raise RuntimeError("normal draws exhausted: the month's layout is miscounted")
-        self._z += size
-        return out.reshape((self._normals.shape[0], *shape))
+            raise RuntimeError(f"{what} draws exhausted: the month's layout is miscounted")
+        return out.reshape((block.shape[0], *shape))
 
 
 def draws_per_month(n_actors: int, n_groups: int) -> tuple[int, int]:

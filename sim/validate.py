@@ -11,6 +11,7 @@ used by the fit (:mod:`sim.fit`) and are reported separately.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -106,23 +107,26 @@ class Fact:
 
 END = "2024-03"
 STATES = ("PAK", "IND", "IRN", "CHN", "RUS", "USA", "TJK", "UZB", "KAZ", "TKM", "KGZ")
-# ORF-2024 Table 1: Afghanistan's imports Apr 2022 - Apr 2023 (US$ m), shares of the 12-actor total.
-TABLE_IMPORTS = {
-    "IRN": 1472,
-    "PAK": 1164,
-    "CHN": 1135,
-    "TKM": 480,
-    "KAZ": 281,
-    "RUS": 271,
-    "UZB": 232,
-    "IND": 218,
-}
-TABLE_TOTAL = sum(TABLE_IMPORTS.values())
+
+
+@functools.cache
+def _table_import_shares() -> dict[str, float]:
+    """ORF-2024 Table 1 (evidence ``afg_import_musd``, Apr 2022 - Apr 2023): each of
+    the states' share of Afghanistan's imports from the states in the table."""
+    from sim.evidence import load_evidence
+
+    evidence = load_evidence()
+    table = evidence[(evidence["metric"] == "afg_import_musd") & evidence["actor"].isin(STATES)]
+    values = table.groupby("actor")["value"].first()
+    return (values / values.sum()).to_dict()
 
 
 def _share_within(code: str, tolerance: float) -> Callable[[History], np.ndarray]:
-    target = TABLE_IMPORTS[code] / TABLE_TOTAL
-    return lambda h: np.abs(h.import_share(code, "2022-04", "2023-04") - target) <= tolerance
+    def check(h: History) -> np.ndarray:
+        target = _table_import_shares()[code]
+        return np.abs(h.import_share(code, "2022-04", "2023-04") - target) <= tolerance
+
+    return check
 
 
 FACTS: tuple[Fact, ...] = (

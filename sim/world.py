@@ -85,6 +85,8 @@ class World:
         objectives: (4,) weights of :data:`OBJECTIVES`, sum to 1.
         start: the date (``YYYY-MM``) the starting state describes, or ``None``
             if the world is undated (classroom worlds).
+        patron: index of the state whose hold the Emirate's autonomy objective
+            resists (Pakistan in the Afghanistan world), or ``None``.
         provenance: ``{parameter: (evidence ids, method)}`` where known.
     """
 
@@ -113,6 +115,7 @@ class World:
     hardliner_influence: float
     objectives: np.ndarray
     start: str | None = None
+    patron: int | None = None
     provenance: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
 
     @property
@@ -433,6 +436,12 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
             read.code(group, "emirate.counterterror", group_codes, "threat group")
         )
         effort[j] = read.number(ct_node, group, "emirate.counterterror", 0, 1)
+    patron_code = emirate.get("patron")
+    patron = (
+        None
+        if patron_code is None
+        else codes.index(read.code(patron_code, "emirate.patron", codes, "actor"))
+    )
     objective_node = read.mapping(
         emirate.get("objectives") or {o: 1.0 for o in OBJECTIVES}, "emirate.objectives"
     )
@@ -475,6 +484,7 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
         hardliner_influence=hardliners,
         objectives=objectives,
         start=None if data.get("start") is None else str(data["start"]),
+        patron=patron,
     )
     validate_world(world, source)
     return world
@@ -567,7 +577,6 @@ def synthetic_world(n_actors: int, n_groups: int = 3, seed: int = 0) -> World:
         hardliner_influence=float(rng.uniform(0.2, 0.9)),
         objectives=rng.dirichlet(np.ones(len(OBJECTIVES))),
     )
-    world.recognition[0] = -1
     world.capability[0] = min(world.capability[0], 0.1)
     validate_world(world, world.name)
     return world

@@ -12,7 +12,7 @@ legitimacy, revenue, autonomy from Pakistan and cohesion (weights in the world):
 * effort against a group earns legitimacy from states that demand it
   (more from those with a grievance), earns cohesion when the group is the
   Emirate's enemy (ISKP), and costs cohesion when it is an ideological ally
-  (the TTP); acting on Pakistan's demand against the TTP also costs autonomy;
+  (the TTP); acting on the patron's demands (Pakistan's, against the TTP) also costs autonomy;
 * water assertiveness earns revenue (irrigation) and costs legitimacy with
   downstream states that care about water.
 
@@ -88,15 +88,14 @@ def emirate_step(
     )
     stance = world.emirate_stance[None, :]
     attacks_on_emirate = security.attacks[:, :, target]  # (R, G)
-    pakistan_share = 0.0
-    if "PAK" in world.codes:
-        pakistan = world.codes.index("PAK")
-        pakistan_share = world.demand_counterterror[pakistan] * world.capability[pakistan]
+    patron_share = 0.0
+    if world.patron is not None:
+        patron_share = world.demand_counterterror[world.patron] * world.capability[world.patron]
     marginal_effort = (
         weights[LEGITIMACY] * ct_demand
         + weights[COHESION] * (np.maximum(-stance, 0.0) * (1.0 + np.minimum(attacks_on_emirate, 3)))
         - weights[COHESION] * np.maximum(stance, 0.0) * (1.0 + state.hardliners[:, None])
-        - weights[AUTONOMY] * pakistan_share
+        - weights[AUTONOMY] * patron_share
         - 0.1 * state.effort
     )
 

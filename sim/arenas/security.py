@@ -118,7 +118,6 @@ def security_step(
     strike_draw = draws.uniform(n)
     prefers_strike = np.where(borders, strike_draw < NEIGHBOUR_STRIKE_SHARE * capability, True)
     strikes = coerce & prefers_strike
-    strikes &= borders | (capability >= STRIKE_CAPABILITY)
     closures = coerce & ~prefers_strike & state.border_open & borders
     deportations = coerce & borders & (draws.uniform(n) < 2.0 * world.salience[None, :, REFUGEES])
 
