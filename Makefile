@@ -28,8 +28,8 @@ test: $(STAMP)  ## the test suite and the notebooks (what CI runs)
 app: $(STAMP)  ## the interactive teaching view on http://127.0.0.1:8765 (Ctrl+C to stop)
 	$(PY) -m sim.app
 
-bench: $(STAMP)  ## speed and memory benchmarks, one table (several minutes; python -m sim.bench --help)
-	$(PY) -m sim.bench
+bench: $(STAMP)  ## speed and memory benchmarks, one table (several minutes; python benchmarks/bench.py --help)
+	$(PY) benchmarks/bench.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check sim tests

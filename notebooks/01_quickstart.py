@@ -44,7 +44,7 @@ import sim
 import sim.plots
 from sim import DiplomacyModel
 from sim.agents import StateAgent
-from sim.world import RECOGNITION_LEVELS
+from sim.ladder import RECOGNITION_LEVELS
 
 # sim.plots selects matplotlib's Agg backend when imported (it is also used by the
 # command line); switch back to inline figures for the notebook.

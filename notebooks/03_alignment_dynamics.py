@@ -50,7 +50,7 @@ import sim
 from sim import alignment
 from sim.api import compose_config
 from sim.config import spec_from_config
-from sim.world import load_world
+from sim.world_files import load_world
 
 # %matplotlib inline
 

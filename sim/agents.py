@@ -8,25 +8,33 @@ the arrays stay the single source of truth.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import mesa
 import numpy as np
 
 from sim.arenas.recognition import recognition_utilities
-from sim.world import CONCERNS
+from sim.kernel import StepRecord
+from sim.ladder import DE_FACTO, MAX_LEVEL
+from sim.params import ModelParameters
+from sim.state import SimState
+from sim.world import CONCERNS, World
 
-if TYPE_CHECKING:
-    from sim.kernel import StepRecord
-    from sim.model import DiplomacyModel
+
+class RunModel(Protocol):
+    """What the agents read of their model: one run's state, its world and parameters."""
+
+    state: SimState
+    world: World
+    params: ModelParameters
 
 
 class ActorAgent(mesa.Agent):
     """Common view of one actor's row (index ``index`` in ``model.world.codes``)."""
 
-    model: DiplomacyModel
+    model: RunModel
 
-    def __init__(self, model: DiplomacyModel, index: int) -> None:
+    def __init__(self, model: mesa.Model, index: int) -> None:
         super().__init__(model)
         self.index = index
         self.code = model.world.codes[index]
@@ -53,7 +61,7 @@ class ActorAgent(mesa.Agent):
 class StateAgent(ActorAgent):
     """A state: its recognition level, relations, trade with the Emirate and concerns."""
 
-    def __init__(self, model: DiplomacyModel, index: int) -> None:
+    def __init__(self, model: mesa.Model, index: int) -> None:
         super().__init__(model, index)
         self.last_move = 0
         self.months_at_level = 0
@@ -127,7 +135,7 @@ class EmirateAgent(ActorAgent):
     def recognisers(self) -> list[str]:
         """States at de facto (4) or de jure (5) recognition."""
         levels = self.model.state.recognition[0]
-        return [c for c, lvl in zip(self.model.world.codes, levels, strict=True) if lvl >= 4]
+        return [c for c, lvl in zip(self.model.world.codes, levels, strict=True) if lvl >= DE_FACTO]
 
     @property
     def legitimacy(self) -> float:
@@ -135,4 +143,4 @@ class EmirateAgent(ActorAgent):
         mask = self.model.world.state_mask
         weights = self.model.world.capability * mask
         levels = np.maximum(self.model.state.recognition[0], 0)
-        return float((weights * levels).sum() / max(weights.sum(), 1e-9) / 5.0)
+        return float((weights * levels).sum() / max(weights.sum(), 1e-9) / MAX_LEVEL)

@@ -12,8 +12,9 @@ from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
 
 from sim.config import CONFIG_DIR, scenario_label, spec_from_config
-from sim.ensemble import run_ensemble
+from sim.ensemble import EnsembleSpec, run_ensemble
 from sim.errors import ConfigError
+from sim.model import DiplomacyModel
 from sim.results import Results
 
 
@@ -38,6 +39,47 @@ def compose_config(overrides: list[str] | None = None) -> DictConfig:
         raise ConfigError(hydra_error_message(error)) from None
 
 
+def compose_spec(overrides: list[str] | None = None) -> tuple[DictConfig, EnsembleSpec]:
+    """The composed config and the ensemble it describes (validated)."""
+    overrides = _override_list(overrides)
+    cfg = compose_config(overrides)
+    return cfg, spec_from_config(cfg, overrides)
+
+
+def build_model(overrides: list[str] | None = None, run_id: int = 0) -> DiplomacyModel:
+    """The Mesa model of run ``run_id`` of the ensemble the overrides describe.
+
+    The same config path as :func:`simulate` and ``python -m sim`` (world, scenario,
+    parameters, period, seed), so the model's run equals run ``run_id`` of that
+    ensemble month for month.
+    """
+    _, spec = compose_spec(overrides)
+    return DiplomacyModel(
+        world=spec.world,
+        start=spec.start,
+        end=spec.end,
+        params=spec.params,
+        shocks=spec.shocks,
+        world_changes=spec.world_changes,
+        rng=spec.seed,
+        run_id=run_id,
+    )
+
+
+def _override_list(overrides: object) -> list[str]:
+    """Check that overrides are a list of ``key=value`` strings (ConfigError if not)."""
+    if overrides is None:
+        return []
+    if isinstance(overrides, str) or not isinstance(overrides, list | tuple):
+        raise ConfigError(
+            f"overrides={overrides!r}: pass a list of strings such as ['runs=10', 'seed=1']"
+        )
+    for item in overrides:
+        if not isinstance(item, str):
+            raise ConfigError(f"override {item!r}: expected a string such as 'runs=10'")
+    return list(overrides)
+
+
 def simulate(overrides: list[str] | None = None, output_dir: str | Path | None = None) -> Results:
     """Run the ensemble the overrides describe and return its frames.
 
@@ -48,8 +90,7 @@ def simulate(overrides: list[str] | None = None, output_dir: str | Path | None =
     Raises:
         sim.errors.UserError: on bad input, with a one-line message.
     """
-    cfg = compose_config(overrides)
-    spec = spec_from_config(cfg)
+    cfg, spec = compose_spec(overrides)
     results = run_ensemble(spec, progress=False)
     results.meta = {
         "scenario": scenario_label(cfg),

@@ -52,9 +52,10 @@ import pandas as pd
 
 from sim.dates import month_number, parse_month
 from sim.errors import ConfigError, UserError, WorldError
-from sim.world import CONCERNS, MAX_LEVEL, OBJECTIVES, World, validate_world
+from sim.ladder import MAX_LEVEL
+from sim.world import CONCERNS, OBJECTIVES, World, read_world_file, world_from_mapping
 
-#: Ladder level implied by each recognition-ladder kind (see sim.world.RECOGNITION_LEVELS).
+#: Ladder level implied by each recognition-ladder kind (see :mod:`sim.ladder`).
 LADDER_LEVELS: dict[str, int] = {
     "armed_opposition_support": 0,
     "no_contact": 1,
@@ -178,6 +179,59 @@ class _Builder:
         return float(value)
 
 
+@dataclass
+class _Inputs:
+    """What every calibration step reads: the world's codes and the evidence at a date.
+
+    Attributes:
+        facts: evidence dated on or before the snapshot, with a recency ``weight``
+            (positions: ladder levels, affinities, group strength, the Emirate's levers).
+        traits: all evidence to the base's cut-off, ``weight`` = strength (traits:
+            concern weights, demands, who a group targets, the Emirate's ties to
+            groups; a 2023 account reveals preferences that already held in 2021).
+    """
+
+    structure: dict[str, Any]
+    source: str
+    date: str
+    codes: tuple[str, ...]
+    groups: tuple[str, ...]
+    target_code: str
+    facts: pd.DataFrame
+    traits: pd.DataFrame
+    evidence: pd.DataFrame
+
+    @property
+    def target(self) -> int:
+        return self.codes.index(self.target_code)
+
+    @classmethod
+    def read(
+        cls, evidence: pd.DataFrame, structure: dict[str, Any], date: str, source: str
+    ) -> _Inputs:
+        codes = tuple(structure["actors"])
+        target_code = structure["target"]
+        if target_code not in codes:
+            raise WorldError(f"{source}: target: {target_code!r} is not among the actors")
+        snapshot = month_number(parse_month(date, "start"))
+        facts = evidence[evidence["date"].map(_month_of) <= snapshot].copy()
+        age_years = (snapshot - facts["date"].map(_month_of)) / 12.0
+        facts["weight"] = facts["strength"] * np.exp(-age_years / CHOICES["recency_years"].value)
+        traits = evidence.copy()
+        traits["weight"] = traits["strength"].astype(float)
+        return cls(
+            structure=structure,
+            source=source,
+            date=parse_month(date, "start"),
+            codes=codes,
+            groups=tuple(structure["threat_groups"]),
+            target_code=target_code,
+            facts=facts,
+            traits=traits,
+            evidence=evidence,
+        )
+
+
 def calibrate(
     evidence: pd.DataFrame,
     capabilities: pd.DataFrame,
@@ -187,6 +241,11 @@ def calibrate(
 ) -> Calibration:
     """Derive the world at ``date`` from evidence (pure: no I/O, no randomness).
 
+    Each step below reads the evidence and fills its part of a world-file mapping
+    (the schema of :func:`sim.world.world_from_mapping`), recording where every
+    number came from; the mapping then becomes a World in the one place worlds are
+    built.
+
     Args:
         evidence: validated facts (:func:`sim.evidence.load_evidence`).
         capabilities: ``seeds/capabilities.csv`` as a frame.
@@ -195,32 +254,44 @@ def calibrate(
         date: snapshot month ``YYYY-MM``.
     """
     structure = _require_structure(structure, source)
+    inputs = _Inputs.read(evidence, structure, date, source)
     build = _Builder()
-    codes = tuple(structure["actors"])
-    groups = tuple(structure["threat_groups"])
-    target_code = structure["target"]
-    if target_code not in codes:
-        raise WorldError(f"{source}: target: {target_code!r} is not among the actors")
-    target = codes.index(target_code)
-    n, g = len(codes), len(groups)
-    snapshot = month_number(parse_month(date, "start"))
-    facts = evidence[evidence["date"].map(_month_of) <= snapshot].copy()
-    age_years = (snapshot - facts["date"].map(_month_of)) / 12.0
-    tau = CHOICES["recency_years"].value
-    facts["weight"] = facts["strength"] * np.exp(-age_years / tau)
-    # Traits (concern weights, demands, who a group targets, the Emirate's ties to
-    # groups) come from the whole evidence base up to its cut-off: a 2023 account
-    # reveals preferences that already held in 2021.  Positions (ladder levels,
-    # affinities, group strength, the Emirate's levers) are read as of the snapshot.
-    traits = evidence.copy()
-    traits["weight"] = traits["strength"].astype(float)
+    actors: dict[str, dict[str, Any]] = {
+        code: {"name": str((structure.get("names") or {}).get(code, code))} for code in inputs.codes
+    }
+    groups: dict[str, dict[str, Any]] = {group: {} for group in inputs.groups}
+    mapping: dict[str, Any] = {
+        "name": str(structure.get("name", "afghanistan")),
+        "target": inputs.target_code,
+        "start": inputs.date,
+        "actors": actors,
+        "threat_groups": groups,
+    }
+    _capability(inputs, capabilities, actors, build)
+    _salience(inputs, actors, build)
+    _ladder(inputs, actors, build)
+    mapping["affinity"] = _affinity(inputs, build)
+    _trade(inputs, actors, build)
+    _demands(inputs, actors, build)
+    _threat_groups(inputs, groups, build)
+    _routes_and_sanctuary(inputs, actors, groups, build)
+    mapping["emirate"] = _emirate(inputs, groups, build)
+    for name, spec in CHOICES.items():
+        build.choice(f"calibration.{name}", spec.value, spec.low, spec.high, spec.meaning)
+    world = world_from_mapping(mapping, source, name=mapping["name"])
+    world = world.replace(provenance={r.name: (r.evidence, r.method) for r in build.records})
+    return Calibration(world=world, records=build.records)
 
-    # Capability -----------------------------------------------------------------
+
+def _capability(inputs: _Inputs, capabilities: pd.DataFrame, actors: dict, build: _Builder) -> None:
+    """``capability``: log-scaled composite of GDP and military-expenditure shares."""
+    codes = inputs.codes
     caps = capabilities.set_index("code")
     missing = [c for c in codes if c not in caps.index]
     if missing:
         raise WorldError(
-            f"{source}: actors: no capability figures for {missing} in seeds/capabilities.csv"
+            f"{inputs.source}: actors: no capability figures for {missing} in "
+            "seeds/capabilities.csv"
         )
     gdp = caps.loc[list(codes), "gdp_busd_2022"].astype(float).to_numpy()
     milex = caps.loc[list(codes), "military_expenditure_musd_2022"].astype(float).to_numpy()
@@ -230,45 +301,55 @@ def calibrate(
     decades = CHOICES["capability_decades"].value
     capability = np.clip(1.0 + np.log10(composite / composite.max()) / decades, 0.01, 1.0)
     for i, code in enumerate(codes):
-        build.evidence(
+        actors[code]["capability"] = build.evidence(
             f"capability.{code}",
             capability[i],
             [f"capabilities:{code}"],
             "capability: log-scaled (0.5 GDP share + 0.5 military expenditure share), WDI/SIPRI 2022",
         )
 
-    # Salience ----------------------------------------------------------------------
+
+def _salience(inputs: _Inputs, actors: dict, build: _Builder) -> None:
+    """``salience``: strength-weighted concern counts plus a pseudo-count (traits).
+
+    The mapping carries the raw weights; the world builder normalises each row.
+    """
     pseudo = CHOICES["salience_pseudocount"].value
-    salience = np.zeros((n, len(CONCERNS)))
-    for i, code in enumerate(codes):
+    traits = inputs.traits
+    for i, code in enumerate(inputs.codes):
+        if i == inputs.target:
+            continue
         own = traits[(traits["actor"] == code) & traits["concern"].isin(CONCERNS)]
-        for k, concern in enumerate(CONCERNS):
-            rows = own[own["concern"] == concern]
-            salience[i, k] = rows["strength"].sum() + pseudo
-        salience[i] /= salience[i].sum()
+        raw = np.array(
+            [own[own["concern"] == concern]["strength"].sum() + pseudo for concern in CONCERNS]
+        )
+        normalised = raw / raw.sum()
         for k, concern in enumerate(CONCERNS):
             rows = own[own["concern"] == concern]
             name = f"salience.{code}.{concern}"
             if rows.empty:
                 build.choice(
                     name,
-                    salience[i, k],
+                    normalised[k],
                     0.0,
-                    max(salience[i, k], 2.0 / (own["strength"].sum() + 14)),
+                    max(normalised[k], 2.0 / (own["strength"].sum() + 14)),
                     "salience: no fact for this concern (pseudo-count only)",
                 )
             else:
                 build.evidence(
                     name,
-                    salience[i, k],
+                    normalised[k],
                     rows["id"],
                     "salience: strength-weighted concern counts + pseudo-count, normalised",
                 )
+        actors[code]["salience"] = {c: float(raw[k]) for k, c in enumerate(CONCERNS)}
 
-    # Recognition ladder ------------------------------------------------------------
-    recognition = np.full(n, -1, dtype=np.int64)
+
+def _ladder(inputs: _Inputs, actors: dict, build: _Builder) -> None:
+    """``ladder``: strength-weighted mean level of recent ladder facts, rounded half up."""
+    facts = inputs.facts
     ladder = facts[
-        (facts["counterpart"] == target_code)
+        (facts["counterpart"] == inputs.target_code)
         & (facts["kind"].isin(LADDER_LEVELS) | (facts["kind"] == "stance_assessment"))
     ].copy()
     ladder["level"] = np.where(
@@ -278,33 +359,37 @@ def calibrate(
     )
     ladder["month"] = ladder["date"].map(_month_of)
     window = CHOICES["ladder_window_months"].value
-    for i, code in enumerate(codes):
-        if i == target:
+    for i, code in enumerate(inputs.codes):
+        if i == inputs.target:
             continue
         rows = ladder[ladder["actor"] == code]
         if rows.empty:
             raise WorldError(
-                f"{source}: actors.{code}: no recognition-ladder evidence on or before {date}"
+                f"{inputs.source}: actors.{code}: no recognition-ladder evidence on or before "
+                f"{inputs.date}"
             )
         recent = rows[rows["month"] > rows["month"].max() - window]
         mean_level = float((recent["level"] * recent["strength"]).sum() / recent["strength"].sum())
         level = int(np.clip(math.floor(mean_level + 0.5), 0, MAX_LEVEL))
-        recognition[i] = level
         build.evidence(
             f"recognition.{code}",
             level,
             recent["id"],
             "ladder: strength-weighted mean level of the ladder facts in the window before the latest",
         )
+        actors[code]["recognition"] = level
 
-    # Affinity -------------------------------------------------------------------------
+
+def _affinity(inputs: _Inputs, build: _Builder) -> dict[str, float]:
+    """``affinity``: recency-weighted signed strength of the facts linking a pair, shrunk."""
     scale = CHOICES["affinity_scale"].value
-    affinity = np.zeros((n, n))
+    codes, facts = inputs.codes, inputs.facts
+    pairs: dict[str, float] = {}
     linked = facts[
         facts["actor"].isin(codes) & facts["counterpart"].isin(codes) & (facts["sign"] != 0)
     ]
-    for i in range(n):
-        for j in range(i + 1, n):
+    for i in range(len(codes)):
+        for j in range(i + 1, len(codes)):
             a, b = codes[i], codes[j]
             rows = linked[
                 ((linked["actor"] == a) & (linked["counterpart"] == b))
@@ -317,28 +402,29 @@ def calibrate(
                 continue
             signed = float((rows["sign"] * rows["weight"] * rows["strength"] / 3.0).sum())
             value = signed / (float(rows["weight"].sum()) + scale)
-            affinity[i, j] = affinity[j, i] = value
-            build.evidence(
+            pairs[f"{a}-{b}"] = build.evidence(
                 f"affinity.{a}-{b}",
                 value,
                 rows["id"],
                 "affinity: recency-weighted signed strength / (weight + prior)",
             )
+    return pairs
 
-    # Trade -------------------------------------------------------------------------------
-    imports = np.zeros(n)
-    exports = np.zeros(n)
-    for metric, array, label in (
-        ("afg_import_musd", imports, "imports"),
-        ("afg_export_musd", exports, "exports"),
+
+def _trade(inputs: _Inputs, actors: dict, build: _Builder) -> None:
+    """``trade-table``: the ORF table of Afghanistan's trade by partner."""
+    evidence = inputs.evidence
+    for metric, key, label in (
+        ("afg_import_musd", "imports_musd", "imports"),
+        ("afg_export_musd", "exports_musd", "exports"),
     ):
         table = evidence[evidence["metric"] == metric]
-        for i, code in enumerate(codes):
-            if i == target:
+        for i, code in enumerate(inputs.codes):
+            if i == inputs.target:
                 continue
             rows = table[table["actor"] == code]
             if rows.empty:
-                build.choice(
+                actors[code][key] = build.choice(
                     f"trade.{label}.{code}",
                     0.0,
                     0.0,
@@ -346,77 +432,80 @@ def calibrate(
                     "trade-table: partner not in the ORF table (below its smallest entry)",
                 )
                 continue
-            array[i] = float(rows["value"].iloc[0])
-            build.evidence(
+            actors[code][key] = build.evidence(
                 f"trade.{label}.{code}",
-                array[i],
+                float(rows["value"].iloc[0]),
                 rows["id"],
                 "trade-table: ORF table Apr 2022-Apr 2023, US$ million/year (the only bilateral "
                 "table; it also sets the 2021-08 start, a modelling choice)",
             )
 
-    # Demands --------------------------------------------------------------------------
-    demand_inclusivity = np.zeros(n)
-    demand_counterterror = np.zeros((n, g))
+
+def _demands(inputs: _Inputs, actors: dict, build: _Builder) -> None:
+    """``demand``: strength-weighted stated demands on the Emirate, capped at 1."""
+    traits = inputs.traits
     demands = traits[(traits["kind"] == "stated_demand") & traits["metric"].notna()]
-    for i, code in enumerate(codes):
+    for code in inputs.codes:
         own = demands[demands["actor"] == code]
         rows = own[own["metric"].str.contains("inclusiv|women|girls|rights", regex=True)]
-        demand_inclusivity[i] = min(1.0, rows["strength"].sum() / 3.0)
+        inclusivity = min(1.0, rows["strength"].sum() / 3.0)
         if rows.empty:
             build.choice(f"demand.inclusivity.{code}", 0.0, 0.0, 0.0, "demand: none on record")
         else:
             build.evidence(
                 f"demand.inclusivity.{code}",
-                demand_inclusivity[i],
+                inclusivity,
                 rows["id"],
                 "demand: stated demands / 3, capped",
             )
-        for k, group in enumerate(groups):
+        counterterror = {}
+        for group in inputs.groups:
             rows = own[own["metric"].str.upper().str.endswith(f"CT_{group}")]
-            demand_counterterror[i, k] = min(1.0, rows["strength"].sum() / 3.0)
+            counterterror[group] = min(1.0, rows["strength"].sum() / 3.0)
             if not rows.empty:
                 build.evidence(
                     f"demand.counterterror.{code}.{group}",
-                    demand_counterterror[i, k],
+                    counterterror[group],
                     rows["id"],
                     "demand: stated demands / 3, capped",
                 )
+        actors[code]["demands"] = {
+            "inclusivity": float(inclusivity),
+            "counterterror": counterterror,
+        }
 
-    # Threat groups -------------------------------------------------------------------
-    exposure = np.zeros((g, n))
-    stance_evidence: dict[str, list[str]] = {}
-    strength = np.zeros(g)
-    stance = np.zeros(g)
+
+def _threat_groups(inputs: _Inputs, groups: dict, build: _Builder) -> None:
+    """``exposure``, group strength and ``emirate-stance`` of each threat group."""
+    codes, facts, traits = inputs.codes, inputs.facts, inputs.traits
     exposure_scale = CHOICES["exposure_scale"].value
     floor = CHOICES["strength_floor"].value
-    for k, group in enumerate(groups):
-        threat_kinds = ["attack", "threat_assessment"]
+    threat_kinds = ["attack", "threat_assessment"]
+    for group in inputs.groups:
         reach = traits[
             (traits["actor"] == group)
             & traits["counterpart"].isin(codes)
             & traits["kind"].isin(threat_kinds)
         ]
-        rows = facts[(facts["actor"] == group) & facts["counterpart"].isin(codes)]
-        hostile = rows[rows["kind"].isin(threat_kinds)]
-        for i, code in enumerate(codes):
+        targets = {}
+        for code in codes:
             hits = reach[reach["counterpart"] == code]
             if hits.empty:
                 continue
-            exposure[k, i] = min(1.0, hits["weight"].sum() / exposure_scale)
-            build.evidence(
+            targets[code] = build.evidence(
                 f"exposure.{group}.{code}",
-                exposure[k, i],
+                min(1.0, hits["weight"].sum() / exposure_scale),
                 hits["id"],
                 "exposure: strength of threat facts naming the target / scale (trait)",
             )
-        mass = hostile["weight"].sum()
-        strength[k] = min(0.9, floor + mass / (4 * exposure_scale))
+        rows = facts[(facts["actor"] == group) & facts["counterpart"].isin(codes)]
+        hostile = rows[rows["kind"].isin(threat_kinds)]
+        strength = min(0.9, floor + hostile["weight"].sum() / (4 * exposure_scale))
         if hostile.empty:
             spec = CHOICES["strength_floor"]
             build.choice(
                 f"group.strength.{group}",
-                strength[k],
+                strength,
                 spec.low,
                 spec.high,
                 "exposure: no threat fact by the snapshot (strength floor)",
@@ -424,17 +513,16 @@ def calibrate(
         else:
             build.evidence(
                 f"group.strength.{group}",
-                strength[k],
+                strength,
                 hostile["id"],
                 "exposure: group's threat facts / (4 x scale) + floor",
             )
         ties = traits[
-            ((traits["actor"] == group) & (traits["counterpart"] == target_code))
-            | ((traits["actor"] == target_code) & (traits["counterpart"] == group))
+            ((traits["actor"] == group) & (traits["counterpart"] == inputs.target_code))
+            | ((traits["actor"] == inputs.target_code) & (traits["counterpart"] == group))
         ]
         ties = ties[ties["sign"] != 0]
-        stance_evidence[group] = list(ties["id"])
-        stance[k] = 0.0 if ties.empty else float((ties["sign"] * ties["strength"]).mean() / 3.0)
+        stance = 0.0 if ties.empty else float((ties["sign"] * ties["strength"]).mean() / 3.0)
         if ties.empty:
             build.choice(
                 f"group.emirate_stance.{group}",
@@ -446,45 +534,62 @@ def calibrate(
         else:
             build.evidence(
                 f"group.emirate_stance.{group}",
-                stance[k],
+                stance,
                 ties["id"],
                 "emirate-stance: mean signed strength / 3",
             )
+        groups[group].update(
+            strength=float(strength),
+            emirate_stance=stance,
+            targets=targets,
+            stance_evidence=list(ties["id"]),
+        )
 
-    # Structural modelling choices from the world file -------------------------------
-    def choice_vector(key: str, keys: tuple[str, ...], default: float) -> np.ndarray:
+
+def _routes_and_sanctuary(inputs: _Inputs, actors: dict, groups: dict, build: _Builder) -> None:
+    """Structural modelling choices of the world file: transit, sanctuary, borders."""
+    structure, source = inputs.structure, inputs.source
+
+    def choices(key: str, keys: tuple[str, ...], default: float) -> dict[str, float]:
         node = structure.get(key) or {}
-        values = np.full(len(keys), default)
+        values = dict.fromkeys(keys, default)
         for name, spec in node.items():
             if name not in keys:
                 raise WorldError(f"{source}: {key}.{name}: unknown code; known: {', '.join(keys)}")
             value, low, high = _choice_spec(spec, f"{source}: {key}.{name}")
-            values[keys.index(name)] = value
-            build.choice(f"{key}.{name}", value, low, high, f"world file: {key}")
+            values[name] = build.choice(f"{key}.{name}", value, low, high, f"world file: {key}")
         return values
 
-    transit = choice_vector("transit_capacity", codes, 0.0)
-    sanctuary = choice_vector("group_sanctuary", groups, 0.5)
-    borders = np.array([c in set(structure["borders_target"]) for c in codes])
+    for code, value in choices("transit_capacity", inputs.codes, 0.0).items():
+        actors[code]["transit_capacity"] = value
+    for group, value in choices("group_sanctuary", inputs.groups, 0.5).items():
+        groups[group]["sanctuary"] = value
+    bordering = set(structure["borders_target"])
+    for code in inputs.codes:
+        actors[code]["borders_target"] = code in bordering
     build.evidence(
         "borders_target",
-        float(borders.sum()),
+        float(len(bordering & set(inputs.codes))),
         ["geography"],
         "public source: land borders of Afghanistan",
     )
 
-    emirate = structure["emirate"]
+
+def _emirate(inputs: _Inputs, groups: dict, build: _Builder) -> dict[str, Any]:
+    """The Emirate's starting levers and objectives (the ``emirate`` node)."""
+    emirate, source, facts = inputs.structure["emirate"], inputs.source, inputs.facts
     restrictive = facts[
-        (facts["actor"] == target_code) & (facts["kind"] == "policy_change") & (facts["sign"] < 0)
+        (facts["actor"] == inputs.target_code)
+        & (facts["kind"] == "policy_change")
+        & (facts["sign"] < 0)
     ]
-    base_inclusivity, low, high = _choice_spec(
+    base_inclusivity, _, _ = _choice_spec(
         emirate.get("inclusivity_before_takeover", 0.35),
         f"{source}: emirate.inclusivity_before_takeover",
     )
-    inclusivity = float(np.clip(base_inclusivity - 0.05 * restrictive["strength"].sum(), 0.02, 1.0))
-    build.evidence(
+    inclusivity = build.evidence(
         "emirate.inclusivity",
-        inclusivity,
+        np.clip(base_inclusivity - 0.05 * restrictive["strength"].sum(), 0.02, 1.0),
         restrictive["id"],
         "emirate: pre-takeover inclusivity - 0.05 x strength of restrictive policy changes",
     )
@@ -492,90 +597,51 @@ def calibrate(
         emirate.get("hardliners_before_takeover", 0.5),
         f"{source}: emirate.hardliners_before_takeover",
     )
-    hardliners = float(np.clip(base_hardliners + 0.03 * restrictive["strength"].sum(), 0.0, 0.95))
-    build.evidence(
+    hardliners = build.evidence(
         "emirate.hardliner_influence",
-        hardliners,
+        np.clip(base_hardliners + 0.03 * restrictive["strength"].sum(), 0.0, 0.95),
         restrictive["id"],
         "emirate: pre-takeover influence + 0.03 x strength of restrictive policy changes",
     )
-    effort = np.clip(0.5 - 0.5 * stance, 0.05, 0.95)
-    for k, group in enumerate(groups):
-        if stance_evidence[group]:
-            build.evidence(
-                f"emirate.effort.{group}",
-                effort[k],
-                stance_evidence[group],
-                "emirate: 0.5 - 0.5 x emirate stance",
+    effort = {}
+    for group in inputs.groups:
+        node = groups[group]
+        value = float(np.clip(0.5 - 0.5 * node["emirate_stance"], 0.05, 0.95))
+        evidence = node.pop("stance_evidence")
+        if evidence:
+            effort[group] = build.evidence(
+                f"emirate.effort.{group}", value, evidence, "emirate: 0.5 - 0.5 x emirate stance"
             )
         else:
-            build.choice(
+            effort[group] = build.choice(
                 f"emirate.effort.{group}",
-                effort[k],
+                value,
                 0.25,
                 0.75,
                 "emirate: no evidence on the Emirate's stance toward the group",
             )
-    objectives = np.zeros(len(OBJECTIVES))
-    for k, objective in enumerate(OBJECTIVES):
+    objectives = {}
+    for objective in OBJECTIVES:
         value, low, high = _choice_spec(
             emirate.get("objectives", {}).get(objective, 0.25),
             f"{source}: emirate.objectives.{objective}",
         )
-        objectives[k] = build.choice(
+        objectives[objective] = build.choice(
             f"emirate.objectives.{objective}",
             value,
             low,
             high,
             "world file: Emirate objective weight",
         )
-    objectives /= objectives.sum()
-    for name, spec in CHOICES.items():
-        build.choice(f"calibration.{name}", spec.value, spec.low, spec.high, spec.meaning)
-
-    world = World(
-        name=str(structure.get("name", "afghanistan")),
-        codes=codes,
-        names=tuple(str((structure.get("names") or {}).get(c, c)) for c in codes),
-        target=target,
-        capability=capability,
-        salience=salience,
-        recognition=recognition,
-        affinity=affinity,
-        affinity_baseline=affinity.copy(),
-        borders_target=borders,
-        imports_musd=imports,
-        exports_musd=exports,
-        transit_capacity=transit,
-        demand_inclusivity=demand_inclusivity,
-        demand_counterterror=demand_counterterror,
-        group_codes=groups,
-        group_strength=strength,
-        group_sanctuary=sanctuary,
-        group_exposure=exposure,
-        emirate_stance=stance,
-        inclusivity=inclusivity,
-        counterterror_effort=effort,
-        hardliner_influence=hardliners,
-        objectives=objectives,
-        start=parse_month(date, "start"),
-        patron=_patron(emirate, codes, source),
-        provenance={r.name: (r.evidence, r.method) for r in build.records},
-    )
-    validate_world(world, source)
-    return Calibration(world=world, records=build.records)
-
-
-def _patron(emirate: dict[str, Any], codes: tuple[str, ...], source: str) -> int | None:
-    """Index of the world file's ``emirate.patron`` (the state autonomy resists)."""
-    code = emirate.get("patron")
-    if code is None:
-        return None
-    if code not in codes:
-        raise WorldError(
-            f"{source}: emirate.patron: unknown actor {code!r}; known: {', '.join(codes)}"
-        )
-    return codes.index(code)
+    node: dict[str, Any] = {
+        "inclusivity": inclusivity,
+        "hardliner_influence": hardliners,
+        "counterterror": effort,
+        "objectives": objectives,
+    }
+    if emirate.get("patron") is not None:
+        node["patron"] = emirate["patron"]
+    return node
 
 
 def _choice_spec(spec: Any, where: str) -> tuple[float, float, float]:
@@ -632,8 +698,6 @@ def calibrated_world(
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m sim.calibration --report [--start 2024-03] [--out FILE]``."""
-    from sim.world import read_world_file
-
     parser = argparse.ArgumentParser(
         prog="python -m sim.calibration", description=__doc__.split("\n")[0]
     )

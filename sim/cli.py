@@ -46,7 +46,7 @@ def run_job(cfg: DictConfig, output_dir: Path, overrides: list[str] | None = Non
     from sim.results import FRAMES, StreamingWriter
     from sim.sweep import config_hash, write_status
 
-    spec = spec_from_config(cfg)
+    spec = spec_from_config(cfg, overrides)
     output_dir = ensure_writable(output_dir)
     label = scenario_label(cfg)
     staging = output_dir / ".staging"
@@ -189,7 +189,7 @@ def precheck(overrides: list[str]) -> None:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
             cfg = compose(config_name="config", overrides=overrides, return_hydra_config=True)
         check_creatable(Path(str(cfg.hydra.run.dir)), "hydra.run.dir")
-        spec_from_config(cfg)
+        spec_from_config(cfg, overrides)
     except (HydraException, OmegaConfBaseException) as error:
         fail(hydra_error_message(error))
     except UserError as error:
@@ -234,7 +234,7 @@ def precheck_sweep(overrides: list[str]) -> None:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
             for combination in combinations:
                 cfg = compose(config_name="config", overrides=[*fixed, *combination])
-                spec_from_config(cfg)
+                spec_from_config(cfg, [*fixed, *combination])
     except (HydraException, OmegaConfBaseException) as error:
         fail(hydra_error_message(error))
     except UserError as error:

@@ -20,11 +20,26 @@ from sim.errors import ConfigError
 from sim.params import ModelParameters
 from sim.recorder import RecordOptions
 from sim.shocks import parse_shocks
-from sim.world import World, load_world_mapping
+from sim.world import World
 from sim.world_changes import parse_world_changes
+from sim.world_files import load_world_mapping
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+SCENARIO_DIR = CONFIG_DIR / "scenario"
+WORLD_CONFIG_DIR = CONFIG_DIR / "world"
 MAX_RUNS = 10_000_000
+
+
+def list_scenarios() -> list[str]:
+    """Scenario names (``configs/scenario/*.yaml``), ``baseline`` first."""
+    names = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+    return sorted(names, key=lambda name: (name != "baseline", name))
+
+
+def list_worlds() -> list[str]:
+    """World names (``configs/world/*.yaml``), the Afghanistan world first."""
+    names = sorted(p.stem for p in WORLD_CONFIG_DIR.glob("*.yaml"))
+    return sorted(names, key=lambda name: (name != "afghanistan", name))
 
 
 @dataclass
@@ -119,8 +134,22 @@ def _check_keys(cfg: DictConfig) -> None:
                 )
 
 
-def spec_from_config(cfg: DictConfig) -> EnsembleSpec:
+def explicit_params(overrides: list[str] | None) -> set[str]:
+    """Names of the parameters an override list sets (``params.NAME=...``)."""
+    names = set()
+    for override in overrides or []:
+        key = override.split("=", 1)[0].lstrip("+~")
+        if key.startswith("params."):
+            names.add(key.removeprefix("params."))
+    return names
+
+
+def spec_from_config(cfg: DictConfig, overrides: list[str] | None = None) -> EnsembleSpec:
     """Validate a composed config and build the ensemble it describes.
+
+    Parameters come from the defaults (``configs/params/fitted.yaml``), then the
+    scenario's ``params``, then the ``params.NAME=...`` entries of ``overrides``: what
+    the user sets by name wins over a scenario.
 
     Raises:
         ConfigError / WorldError: one line naming the key at fault.
@@ -153,9 +182,9 @@ def spec_from_config(cfg: DictConfig) -> EnsembleSpec:
     )
     scenario_params = OmegaConf.to_container(cfg.scenario.params, resolve=True) or {}
     if scenario_params:
-        params = ModelParameters.from_mapping(
-            params.as_dict() | scenario_params, where="scenario.params"
-        )
+        explicit = explicit_params(overrides)
+        chosen = {k: v for k, v in scenario_params.items() if k not in explicit}
+        params = ModelParameters.from_mapping(params.as_dict() | chosen, where="scenario.params")
     shock_nodes = OmegaConf.to_container(cfg.scenario.shocks, resolve=True) or {}
     entries = []
     for name, entry in shock_nodes.items():

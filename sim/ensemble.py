@@ -1,26 +1,29 @@
-"""Run an ensemble of seeded runs through the array kernel, in batches.
+"""Run an ensemble of seeded runs through the monthly loop, in batches.
 
 Every run has its own random streams (:mod:`sim.streams`), so results do not
-depend on the batch size or on which process ran a batch.
+depend on the batch size or on which process ran a batch.  A batch is one
+:class:`~sim.loop.MonthlyLoop` watched by a :class:`~sim.recorder.Recorder`.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.arenas import STANDARD_ARENAS
+from sim.arenas.base import Arena
 from sim.dates import add_months, month_index
-from sim.kernel import step
+from sim.loop import MonthlyLoop
 from sim.params import ModelParameters
 from sim.recorder import Recorder, RecordOptions
 from sim.results import Results
 from sim.shocks import Shock
-from sim.state import initial_state
-from sim.streams import RunStreams, draws_per_month
 from sim.world import World
-from sim.world_changes import WorldChange, worlds_by_month
+from sim.world_changes import WorldChange
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class EnsembleSpec:
         seed: master seed.
         batch_size: runs stepped together (memory/speed knob only).
         record: recording options.
+        arenas: the arenas the kernel runs.
     """
 
     world: World
@@ -50,6 +54,7 @@ class EnsembleSpec:
     first_run: int = 0
     batch_size: int = 1000
     record: RecordOptions = field(default_factory=RecordOptions)
+    arenas: tuple[Arena, ...] = STANDARD_ARENAS
 
     @property
     def months(self) -> int:
@@ -62,26 +67,41 @@ class EnsembleSpec:
         return [add_months(self.start, k) for k in range(self.months + 1)]
 
 
+def loop_for(spec: EnsembleSpec, run_ids: np.ndarray) -> MonthlyLoop:
+    """The monthly loop of the runs ``run_ids`` of ``spec`` (no observers yet)."""
+    return MonthlyLoop(
+        spec.world,
+        spec.params,
+        seed=spec.seed,
+        run_ids=run_ids,
+        start=spec.start,
+        shocks=spec.shocks,
+        world_changes=spec.world_changes,
+        arenas=spec.arenas,
+    )
+
+
 def run_batch(spec: EnsembleSpec, run_ids: np.ndarray) -> Results:
     """Simulate the runs ``run_ids`` of ``spec`` together and return their frames."""
-    schedule = worlds_by_month(spec.world, list(spec.world_changes))
-    world = schedule[0]
-    state = initial_state(world, len(run_ids))
-    uniforms_per_month, normals_per_month = draws_per_month(world.n_actors, world.n_groups)
-    streams = RunStreams(spec.seed, run_ids, uniforms_per_month, normals_per_month)
-    recorder = Recorder(world, run_ids, spec.dates, spec.record)
-    recorder.snapshot(0, state)
-    by_month: dict[int, list[Shock]] = {}
-    for shock in spec.shocks:
-        by_month.setdefault(shock.month, []).append(shock)
-    for month in range(1, spec.months + 1):
-        world = schedule.get(month, world)
-        recorder.world = world
-        uniforms, normals = streams.next_month()
-        record = step(state, world, spec.params, uniforms, normals, by_month.get(month))
-        recorder.snapshot(month, state)
-        recorder.record_step(month, record)
+    loop = loop_for(spec, run_ids)
+    recorder = Recorder(loop.world, run_ids, spec.dates, spec.record)
+    loop.attach(recorder)
+    loop.run(spec.months)
     return Results.from_frames(recorder.frames(spec.seed), meta={})
+
+
+def split_spec(spec: EnsembleSpec, parts: int = 2) -> list[EnsembleSpec]:
+    """Split the runs of ``spec`` into up to ``parts`` blocks of run indices, at batch
+    boundaries (each block a spec of its own; together they are the same ensemble)."""
+    batch = max(spec.batch_size, 1)
+    n_batches = math.ceil(spec.runs / batch)
+    per_part = math.ceil(n_batches / max(parts, 1))
+    blocks, first = [], 0
+    while first < spec.runs:
+        count = min(per_part * batch, spec.runs - first)
+        blocks.append(dataclasses.replace(spec, first_run=spec.first_run + first, runs=count))
+        first += count
+    return blocks
 
 
 def iter_batches(spec: EnsembleSpec) -> Iterator[np.ndarray]:

@@ -83,6 +83,12 @@ class ModelParameters:
     affinity_weight: float = _param(
         0.25, 0.0, 1.0, "utility of engagement per unit of affinity toward the Emirate"
     )
+    grievance_weight: float = _param(
+        0.1, 0.0, 0.5, "utility cost of engagement per unit of grievance from attacks (x salience)"
+    )
+    refugee_engagement: float = _param(
+        0.3, 0.0, 1.0, "value of engagement for managing refugee returns (x refugee salience)"
+    )
     # --- security arena ----------------------------------------------------------
     attack_rate: float = _param(
         0.6,
@@ -102,6 +108,18 @@ class ModelParameters:
         2.0,
         "fixed utility cost of coercion (x (1 + 2 x trade salience)) for a struck state",
     )
+    effort_bite: float = _param(
+        0.8,
+        0.5,
+        1.0,
+        "share of a sheltered group's attacks that the Emirate's full effort prevents",
+    )
+    strike_suppression: float = _param(
+        0.05, 0.0, 0.2, "loss of a group's strength per strike against it (strength units)"
+    )
+    group_noise: float = _param(
+        0.02, 0.0, 0.1, "monthly relative noise (standard deviation) of group strength"
+    )
     grievance_memory: float = _param(
         0.8, 0.0, 0.99, "monthly persistence of a state's grievance from attacks"
     )
@@ -117,6 +135,12 @@ class ModelParameters:
     )
     diversion_share: float = _param(
         0.6, 0.0, 1.0, "share of trade through a closed border diverted to other open partners"
+    )
+    engagement_trade_gain: float = _param(
+        0.05, 0.0, 0.2, "relative change in target trade per rung climbed (trade facilitation)"
+    )
+    aid_import_share: float = _param(
+        0.3, 0.0, 0.6, "share of the target's imports financed by humanitarian aid"
     )
     trade_noise: float = _param(
         0.03, 0.0, 0.2, "monthly relative noise (standard deviation) of trade flows"
@@ -147,6 +171,27 @@ class ModelParameters:
         "structural-balance pressure, the enemy of my enemy (x alignment_rate); 0 = off",
     )
     affinity_noise: float = _param(0.01, 0.0, 0.1, "monthly standard deviation of affinity noise")
+    ladder_move_weight: float = _param(
+        0.5,
+        0.0,
+        2.0,
+        "warming (cooling) toward the Emirate per rung a state climbs (drops) (x cooperation or coercion weight)",
+    )
+    delivery_warming: float = _param(
+        0.3,
+        0.0,
+        1.0,
+        "warming from the Emirate's effort against the groups that threaten a state (x cooperation weight)",
+    )
+    deportation_cooling: float = _param(
+        0.5, 0.0, 1.0, "coercion of a deportation wave relative to a strike (x coercion weight)"
+    )
+    sheltered_attack_cooling: float = _param(
+        0.3,
+        0.0,
+        1.0,
+        "cooling toward the Emirate per attack by a group it shelters (x coercion weight)",
+    )
     # --- the Emirate ---------------------------------------------------------------
     policy_step: float = _param(
         0.05, 0.01, 0.2, "size of one monthly move of an Emirate policy lever (lever units 0..1)"
@@ -156,6 +201,24 @@ class ModelParameters:
     )
     hardliner_drift: float = _param(
         0.02, 0.0, 0.1, "monthly rise of hardliner influence under outside coercion"
+    )
+    hardliner_reversion_ratio: float = _param(
+        2.5,
+        0.5,
+        5.0,
+        "monthly pull of hardliner influence back to its anchor, as a multiple of hardliner_drift",
+    )
+    effort_cost: float = _param(
+        0.1, 0.0, 0.5, "the Emirate's running cost of counter-terrorism effort (utility per unit)"
+    )
+    water_revenue: float = _param(
+        0.3, 0.0, 1.0, "revenue the Emirate gains from water assertiveness (x revenue weight)"
+    )
+    water_legitimacy_cost: float = _param(
+        2.0,
+        0.0,
+        4.0,
+        "legitimacy the Emirate loses with downstream states per unit of water assertiveness",
     )
 
     @classmethod

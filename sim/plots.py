@@ -15,7 +15,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from sim.world import RECOGNITION_LEVELS, World
+from sim.ladder import RECOGNITION_LEVELS
+from sim.world import World
 
 
 def recognition_bands(states: pd.DataFrame, title: str = "") -> plt.Figure:

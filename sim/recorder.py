@@ -1,8 +1,8 @@
 """Record a batch of runs month by month and turn it into tidy frames.
 
-The recorder keeps compact numpy arrays while the kernel runs, and builds the
-public frames once at the end of the batch (:mod:`sim.results` documents their
-columns).
+A :class:`Recorder` observes a :class:`~sim.loop.MonthlyLoop`: it keeps compact numpy
+arrays while the loop runs, and builds the public frames once at the end of the batch
+(:mod:`sim.results` documents their columns; :mod:`sim.events` the event kinds).
 """
 
 from __future__ import annotations
@@ -15,9 +15,12 @@ import pandas as pd
 
 from sim.alignment import balanced_triad_share_batch, blocs_to_string, detect_blocs_batch
 from sim.arenas.trade import transit_shares
+from sim.events import month_events
 from sim.kernel import StepRecord
+from sim.ladder import DE_FACTO, DE_JURE
+from sim.loop import MonthlyLoop
 from sim.state import SimState
-from sim.world import MAX_LEVEL, World
+from sim.world import World
 
 
 @functools.cache
@@ -153,6 +156,18 @@ class Recorder:
         self.events: list[tuple[np.ndarray, ...]] = []
         self.kinds: dict[str, int] = {}
 
+    # -- observer of a MonthlyLoop -------------------------------------------------
+    def on_start(self, loop: MonthlyLoop) -> None:
+        """Record the starting state (month index 0)."""
+        self.world = loop.world
+        self.snapshot(0, loop.state)
+
+    def on_month(self, loop: MonthlyLoop, record: StepRecord) -> None:
+        """Record the state after a month and what happened during it."""
+        self.world = loop.world  # the world in force (structural changes apply from a month)
+        self.snapshot(loop.month, loop.state)
+        self.record_step(loop.month, record)
+
     def snapshot(self, month: int, state: SimState) -> None:
         """Record the state at month index ``month`` (0 = start)."""
         world = self.world
@@ -178,53 +193,17 @@ class Recorder:
     def record_step(self, month: int, record: StepRecord) -> None:
         """Record what happened during the step that produced month ``month``."""
         self.attacks[:, month] = record.attacks.sum(axis=1)
-        world = self.world
-        n, g = world.n_actors, world.n_groups
-        target = -1 if world.target is None else world.target
-
-        def add(kind: str, mask: np.ndarray, actors: np.ndarray, targets: np.ndarray, counts=None):
-            runs, columns = np.nonzero(mask)
-            if runs.size == 0:
-                return
+        for rows in month_events(record, self.world):
             self.events.append(
                 (
-                    runs,
-                    np.full(runs.size, month),
-                    np.full(runs.size, self._kind(kind)),
-                    actors[columns],
-                    targets[columns],
-                    np.ones(runs.size, dtype=np.int64) if counts is None else counts[runs, columns],
+                    rows.runs,
+                    np.full(rows.runs.size, month),
+                    np.full(rows.runs.size, self._kind(rows.kind)),
+                    rows.actors,
+                    rows.targets,
+                    rows.counts,
                 )
             )
-
-        actor_index = np.arange(n)
-        to_target = np.full(n, target)
-        # Attacks: actor = the group (coded n + group index), target = the state.
-        attack_flat = record.attacks.reshape(len(self.run_ids), g * n)
-        add(
-            "attack",
-            attack_flat > 0,
-            n + np.repeat(np.arange(g), n),
-            np.tile(actor_index, g),
-            attack_flat,
-        )
-        add("strike", record.strikes, actor_index, to_target)
-        add("border_closure", record.closures, actor_index, to_target)
-        add("border_reopening", record.reopenings, actor_index, to_target)
-        add("deportation_wave", record.deportations, actor_index, to_target)
-        add("ct_cooperation", record.cooperation, actor_index, to_target)
-        total_moves = record.moves + record.shock_moves
-        add("recognition_up", total_moves > 0, actor_index, to_target)
-        add("recognition_down", total_moves < 0, actor_index, to_target)
-        everyone = np.ones((len(self.run_ids), 1), dtype=bool)
-        for shock in record.shocks:
-            if shock.group is not None:
-                actor = n + shock.group
-                shock_target = -1 if shock.actor is None else shock.actor
-            else:
-                actor = -1 if shock.actor is None else shock.actor
-                shock_target = shock.partner if shock.partner is not None else target
-            add(f"shock:{shock.label}", everyone, np.array([actor]), np.array([shock_target]))
 
     def _dates(self, month_indices: np.ndarray) -> pd.Categorical:
         """Dates as an ordered categorical of ``YYYY-MM`` strings."""
@@ -346,7 +325,7 @@ class Recorder:
         world = self.world
         runs, _months, _n = self.recognition.shape
         mask = world.state_mask
-        de_jure = (self.recognition == MAX_LEVEL) & mask[None, None, :]
+        de_jure = (self.recognition == DE_JURE) & mask[None, None, :]
         ever = de_jure.any(axis=2)
         first_month = np.where(ever.any(axis=1), ever.argmax(axis=1), -1)
         first_recognizer: list[str | None] = []
@@ -371,7 +350,7 @@ class Recorder:
                 "first_recognizer": pd.array(first_recognizer, dtype="string"),
                 "first_recognition_date": pd.array(first_date, dtype="string"),
                 "n_de_jure_end": (de_jure[:, -1, :]).sum(axis=1),
-                "n_de_facto_end": ((final_levels >= 4) & mask[None, :]).sum(axis=1),
+                "n_de_facto_end": ((final_levels >= DE_FACTO) & mask[None, :]).sum(axis=1),
                 "max_level_end": states_final.max(axis=1),
                 "top_recognizer_end": np.array(world.codes)[top],
                 "blocs_end": [blocs_to_string(self.blocs[r, -1], world.codes) for r in range(runs)],

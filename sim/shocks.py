@@ -26,8 +26,9 @@ from typing import Any
 import numpy as np
 
 from sim.errors import ConfigError
+from sim.ladder import MAX_LEVEL
 from sim.state import SimState
-from sim.world import MAX_LEVEL, World
+from sim.world import World
 
 SHOCK_KINDS: dict[str, tuple[set[str], set[str]]] = {
     # kind: (required fields, optional fields) besides date/kind/label/evidence

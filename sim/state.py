@@ -8,7 +8,7 @@ wraps a state with R = 1, the ensemble runner feeds it many runs at once.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -34,6 +34,8 @@ class SimState:
         water: (R,) the Emirate's assertiveness on shared water (canals, dams) in [0, 1].
         aid: (R,) humanitarian-aid level relative to the starting level (1 = unchanged), >= 0.
         confrontation: (R, N) months in a row an actor has coerced the target, >= 0.
+        extra: state fields of added arenas (see ``Arena.state``), each with a leading
+            run axis.
     """
 
     recognition: np.ndarray
@@ -49,6 +51,7 @@ class SimState:
     water: np.ndarray
     aid: np.ndarray
     confrontation: np.ndarray
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def runs(self) -> int:
@@ -57,17 +60,25 @@ class SimState:
 
     def copy(self) -> SimState:
         """Deep copy of every array."""
-        return SimState(**{f.name: getattr(self, f.name).copy() for f in dataclasses.fields(self)})
+        return self.select(slice(None))
 
     def select(self, runs: slice | np.ndarray) -> SimState:
         """The sub-state of some runs (copies)."""
-        return SimState(
-            **{f.name: getattr(self, f.name)[runs].copy() for f in dataclasses.fields(self)}
-        )
+        arrays = {
+            f.name: getattr(self, f.name)[runs].copy()
+            for f in dataclasses.fields(self)
+            if f.name != "extra"
+        }
+        return SimState(**arrays, extra={k: v[runs].copy() for k, v in self.extra.items()})
 
 
-def initial_state(world: World, runs: int) -> SimState:
-    """The world's starting state, repeated for ``runs`` runs."""
+#: The Emirate's starting assertiveness on shared water (canals, dams), in [0, 1]: no
+#: document scores it, so it starts midway (modelling choice, range 0.3-0.7).
+STARTING_WATER_ASSERTIVENESS = 0.5
+
+
+def initial_state(world: World, runs: int, extra: dict[str, np.ndarray] | None = None) -> SimState:
+    """The world's starting state, repeated for ``runs`` runs (plus arenas' ``extra``)."""
     n, g = world.n_actors, world.n_groups
 
     def tile(array: np.ndarray, dtype: type = float) -> np.ndarray:
@@ -86,7 +97,8 @@ def initial_state(world: World, runs: int) -> SimState:
         inclusivity=np.full(runs, world.inclusivity),
         effort=tile(world.counterterror_effort),
         hardliners=np.full(runs, world.hardliner_influence),
-        water=np.full(runs, 0.5),
+        water=np.full(runs, STARTING_WATER_ASSERTIVENESS),
         aid=np.ones(runs),
         confrontation=np.zeros((runs, n)),
+        extra=dict(extra or {}),
     )

@@ -3,17 +3,20 @@
 A :class:`World` is plain data: which actors exist, their preferences,
 capabilities, starting recognition levels, affinities and trade flows, the
 threat groups with their strengths and targets, and the Emirate's starting
-policy.  It is built either from an explicit world file (classroom and
-synthetic worlds) or by :mod:`sim.calibration` from the evidence base (the
-Afghanistan world), so the actor set is data, not code.
+policy.  :func:`world_from_mapping` is the one place a World is built from a
+world-file mapping: explicit world files (classroom worlds) give every value,
+and :mod:`sim.calibration` derives the same mapping from the evidence base (the
+Afghanistan world); :mod:`sim.world_files` picks the path for a file.  The actor
+set is data, not code.
 
 Conventions (every array is indexed in the order of ``World.codes``):
 
-* recognition levels 0..5 (the ladder, see RECOGNITION_LEVELS); ``-1`` for the target
+* recognition levels 0..5 (the ladder, :mod:`sim.ladder`); ``-1`` for the target
   actor itself (the Emirate does not recognise itself);
 * affinities in [-1, 1], symmetric, zero diagonal;
 * trade in US$ million per year (the kernel works in per-month flows);
-* saliences are weights over :data:`CONCERNS`, each row summing to 1;
+* saliences are weights over :data:`CONCERNS`, each state's row summing to 1 (the
+  target's row is zero: it holds no stance toward itself);
 * strengths, exposures, sanctuary, efforts and policy levers in [0, 1].
 """
 
@@ -28,20 +31,10 @@ import numpy as np
 import yaml
 
 from sim.errors import WorldError
+from sim.ladder import MAX_LEVEL, NOT_A_STATE
 
 #: What states care about in their Afghanistan policy (salience columns).
 CONCERNS: tuple[str, ...] = ("terror", "trade", "norms", "rivalry", "kin", "refugees", "water")
-
-#: The recognition ladder; the number is the contract (README).
-RECOGNITION_LEVELS: dict[int, str] = {
-    0: "hostile",
-    1: "no official contact",
-    2: "working contacts",
-    3: "embassy run by Emirate diplomats / charge accredited",
-    4: "ambassador accepted (de facto)",
-    5: "de jure recognition",
-}
-MAX_LEVEL = 5
 
 #: The Emirate's objectives (weights sum to 1).
 OBJECTIVES: tuple[str, ...] = ("legitimacy", "revenue", "autonomy", "cohesion")
@@ -60,7 +53,8 @@ class World:
         target: index of the actor others recognise (the Emirate), or ``None``
             for worlds without one (alignment-only classroom worlds).
         capability: (N,) relative power in [0, 1] (largest actor = 1).
-        salience: (N, C) weights over :data:`CONCERNS`, rows sum to 1.
+        salience: (N, C) weights over :data:`CONCERNS`; each state's row sums to 1, the
+            target's row is zero.
         recognition: (N,) starting ladder level 0..5, ``-1`` for the target.
         affinity: (N, N) starting affinities in [-1, 1].
         affinity_baseline: (N, N) structural anchor affinities revert to.
@@ -237,39 +231,6 @@ def read_world_file(name_or_path: str | Path) -> tuple[dict[str, Any], Path]:
     return data, path
 
 
-def load_world(name_or_path: str | Path = "afghanistan", start: str | None = None) -> World:
-    """Load and validate a world by name or path.
-
-    A world file with a ``calibration:`` key is built by
-    :func:`sim.calibration.calibrated_world` from the evidence base at the date
-    ``start`` (a calibrated snapshot such as ``2024-03`` or ``2021-08``); other
-    world files give every value explicitly.
-
-    Raises:
-        WorldError: one line naming the file and the key at fault.
-    """
-    data, path = read_world_file(name_or_path)
-    if "calibration" in data:
-        from sim.calibration import calibrated_world
-
-        return calibrated_world(data, path, start=start)
-    return world_from_mapping(data, str(path), name=path.stem)
-
-
-def load_world_mapping(data: dict[str, Any], start: str | None = None) -> World:
-    """Build a world from an already parsed world mapping (e.g. Hydra's ``cfg.world``).
-
-    The mapping must carry ``name``; errors name ``configs/world/<name>.yaml``.
-    """
-    name = str(data.get("name", "world"))
-    source = str(WORLD_DIR / f"{name}.yaml")
-    if "calibration" in data:
-        from sim.calibration import calibrated_world
-
-        return calibrated_world(data, Path(source), start=start)
-    return world_from_mapping(data, source, name=name)
-
-
 def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
     """Build a :class:`World` from an explicit mapping (the world-file schema).
 
@@ -326,7 +287,7 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
 
     capability = np.zeros(n)
     salience = np.zeros((n, len(CONCERNS)))
-    recognition = np.full(n, -1, dtype=np.int64)
+    recognition = np.full(n, NOT_A_STATE, dtype=np.int64)
     borders = np.zeros(n, dtype=bool)
     imports = np.zeros(n)
     exports = np.zeros(n)

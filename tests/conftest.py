@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from sim.params import ModelParameters
-from sim.world import World, load_world
+from sim.world import World
+from sim.world_files import load_world
 
 DATA = Path(__file__).parent / "data"
 

@@ -8,7 +8,7 @@ from sim.alignment import detect_blocs, frustration_index
 from sim.ensemble import EnsembleSpec, run_ensemble
 from sim.params import ModelParameters
 from sim.recorder import partition_frustration
-from sim.world import load_world
+from sim.world_files import load_world
 
 
 def test_blocs_and_frustration_are_recorded_every_month():

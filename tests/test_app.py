@@ -23,39 +23,27 @@ import pytest
 
 pytest.importorskip("solara")
 
-from sim import DiplomacyModel
-from sim.app import (
+import sim
+from sim.app.__main__ import parse_args
+from sim.app.figures import network_figure, render_figures, timeline_figure
+from sim.app.measures import current_energy, landscape_html, landscape_rows, measure
+from sim.app.narration import Event, describe_injection, events_from_record, events_html
+from sim.app.session import (
     INJECT_KINDS,
     SLIDER_PARAMS,
-    Event,
-    Scenario,
     Session,
     Settings,
     build_model,
     build_shock,
-    current_energy,
-    describe_injection,
-    events_from_record,
-    events_html,
-    landscape_html,
-    landscape_rows,
     list_scenarios,
     list_worlds,
-    load_scenario,
-    measure,
-    network_figure,
-    parse_args,
-    parse_scenario,
-    render_figures,
     same_settings,
     slider_defaults,
-    spring_positions,
-    timeline_figure,
 )
 from sim.errors import ConfigError
 from sim.kernel import StepRecord
 from sim.params import ModelParameters
-from sim.world import load_world
+from sim.world_files import load_world
 
 ROOT = Path(__file__).resolve().parent.parent
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -67,72 +55,54 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def test_lists_worlds_and_scenarios() -> None:
-    assert list_worlds() == ["afghanistan", "triad", "landscape"]
+    assert list_worlds() == ["afghanistan", "landscape", "triad"]
     scenarios = list_scenarios()
     assert scenarios[0] == "baseline"
     assert {"china_recognizes", "ttp_escalation"} <= set(scenarios)
 
 
-def test_scenario_file_becomes_model_kwargs() -> None:
-    scenario = load_scenario("china_recognizes")
-    kwargs = scenario.model_kwargs()
-    [shock] = kwargs["shocks"]
-    expected = {"label": "china_de_jure", "date": "2024-06", "kind": "recognition", "actor": "CHN"}
-    assert expected.items() <= shock.items() and shock["level"] == 5
-    assert kwargs["params"] == {} and kwargs["world_changes"] == {}
-    assert "de jure" in scenario.description
-    model = DiplomacyModel(rng=3, **kwargs)
-    model.run_until("2024-06")
-    assert model.agent("CHN").recognition_level == 5
+def test_app_runs_the_run_the_cli_simulates() -> None:
+    """The app builds through the CLI's config path: same parameters, same run.
+
+    (Before, the app started from the hand-set priors, ModelParameters(), and showed a
+    different run; running the default parameters is the intended change.)"""
+    session = Session(Settings(seed=0))
+    assert session.model.params == ModelParameters.fitted()
+    assert session.model.params != ModelParameters()
+    session.step(24)
+    results = sim.simulate(["runs=1", "seed=0", "end=2026-03"])
+    last = results.states[results.states["date"] == "2026-03"].set_index("actor")
+    for agent in session.model.states:
+        assert last.loc[agent.code, "recognition"] == agent.recognition_level
+        assert last.loc[agent.code, "affinity_afg"] == pytest.approx(
+            agent.affinity_to_emirate, abs=1e-6
+        )
 
 
-def test_scenario_mapping_validation() -> None:
-    listed = parse_scenario(
-        {"shocks": [{"date": "2024-05", "kind": "border_closure", "actor": "PAK"}]}, "x"
-    )
-    assert listed.shocks[0]["kind"] == "border_closure"
-    assert parse_scenario(None, "empty") == Scenario(name="empty")
-    with pytest.raises(ConfigError, match="unknown key"):
-        parse_scenario({"shockz": {}}, "bad")
-    with pytest.raises(ConfigError, match="expected a mapping"):
-        parse_scenario(["a"], "bad")
-    with pytest.raises(ConfigError, match=r"shocks\.s1"):
-        parse_scenario({"shocks": {"s1": "attack"}}, "bad")
-    with pytest.raises(ConfigError, match="params"):
-        parse_scenario({"params": [1, 2]}, "bad")
+def test_scenario_comes_through_the_config_path() -> None:
+    session = Session(Settings(scenario="china_recognizes", seed=3))
+    assert "de jure" in session.description
+    session.model.run_until("2024-06")
+    assert session.model.agent("CHN").recognition_level == 5
+    history = Session(Settings(scenario="history"))
+    assert history.model.date == "2021-08" and history.model.end == "2024-03"
 
 
-def test_scenario_names_only_from_the_directory(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="not found"):
-        load_scenario("../world/triad")
-    with pytest.raises(ConfigError, match="not found"):
-        load_scenario("nope")
-    # values are parsed with yaml.safe_load: a Python tag is an error, never code
-    evil = tmp_path / "evil.yaml"
-    marker = tmp_path / "ran"
-    evil.write_text(f'params: !!python/object/apply:os.system ["touch {marker}"]\n')
-    with pytest.raises(ConfigError, match="malformed YAML"):
-        load_scenario(evil)
-    assert not marker.exists()
-    (tmp_path / "mine.yaml").write_text("params: {balance_weight: 1.5}\n")
-    assert list_scenarios(tmp_path) == ["evil", "mine"]
-    assert load_scenario("mine", directory=tmp_path).params == {"balance_weight": 1.5}
-
-
-def test_sliders_start_from_scenario_and_win_on_reset() -> None:
-    defaults = ModelParameters()
+def test_sliders_start_from_the_defaults_and_win_on_reset() -> None:
+    fitted = ModelParameters.fitted()
     values = slider_defaults()
     assert set(values) == set(SLIDER_PARAMS)
-    assert values["balance_weight"] == defaults.balance_weight
-    scenario = Scenario(name="s", params={"balance_weight": 2.0, "review_rate": 0.5})
-    assert slider_defaults(scenario)["balance_weight"] == 2.0
-    model = build_model(Settings(world="triad", params={"balance_weight": 1.25}), scenario)
+    assert values["balance_weight"].value == fitted.balance_weight
+    assert "fitted" in values["balance_weight"].source
+    model = build_model(Settings(world="triad", params={"balance_weight": 1.25}))
     assert model.params.balance_weight == 1.25  # the slider wins
-    assert model.params.review_rate == 0.5  # the scenario's other parameters stay
+    assert model.params.review_rate == fitted.review_rate
     with pytest.raises(ConfigError, match="out of range"):
-        build_model(Settings(world="triad", params={"balance_weight": 99.0}), scenario)
+        build_model(Settings(world="triad", params={"balance_weight": 99.0}))
     with pytest.raises(ConfigError, match="world"):
-        build_model(Settings(world="../etc/passwd"), scenario)
+        build_model(Settings(world="../etc/passwd"))
+    with pytest.raises(ConfigError, match="scenario"):
+        build_model(Settings(scenario="../world/triad"))
 
 
 def test_scenario_that_does_not_fit_the_world_is_an_error() -> None:
@@ -141,11 +111,12 @@ def test_scenario_that_does_not_fit_the_world_is_an_error() -> None:
 
 
 def test_same_settings_tolerates_slider_rounding() -> None:
-    first = Settings(params={"balance_weight": 0.5})
-    assert same_settings(first, Settings(params={"balance_weight": 0.5 + 1e-12}))
-    assert same_settings(first, Settings())  # 0.5 is the default
+    default = ModelParameters.fitted().balance_weight
+    first = Settings(params={"balance_weight": default})
+    assert same_settings(first, Settings(params={"balance_weight": default + 1e-12}))
+    assert same_settings(first, Settings())  # the default
     assert not same_settings(first, Settings(params={"balance_weight": 0.6}))
-    assert not same_settings(first, Settings(seed=1, params={"balance_weight": 0.5}))
+    assert not same_settings(first, Settings(seed=1, params={"balance_weight": default}))
 
 
 # ----------------------------------------------------------------------------------
@@ -223,10 +194,10 @@ def test_events_from_record_names_what_happened() -> None:
     assert "PAK moves down the ladder to 1 no official contact" in texts
     assert "CHN jumps up 2 rungs (scheduled event) to 5 de jure recognition" in texts
     assert {e.kind for e in events} == {
-        "attack",
+        "attacks",
         "coercion",
-        "reopening",
-        "deportation",
+        "reopenings",
+        "deportations",
         "recognition",
     }
     assert all(e.month == 4 and e.date == "2024-07" for e in events)
@@ -242,19 +213,23 @@ def test_session_collects_events_measures_and_layout() -> None:
     session.step(3)
     assert session.model.date == "2024-06"
     assert len(session.history) == 4
-    shocks = [e for e in session.events if e.kind == "shock"]
+    shocks = [e for e in session.events if e.kind == "shocks"]
     assert shocks and shocks[0].date == "2024-04" and "ANTI_IND attack on IND x2" in shocks[0].text
-    assert any(e.kind == "attack" and "IND" in e.text for e in session.events)
+    assert any(e.kind == "attacks" and "IND" in e.text for e in session.events)
     moved = max(np.linalg.norm(session.positions[c] - before[c]) for c in before)
     assert 0 < moved < 1.5  # nodes drift, the layout does not jump to a new drawing
 
 
-def test_spring_positions_start_from_the_model_layout() -> None:
-    model = build_model(Settings(world="triad"))
-    first = spring_positions(model)
-    assert set(first) == set(model.world.codes)
-    for code, xy in model.layout().items():
+def test_layout_starts_from_the_model_layout_and_small_worlds_sit_on_a_circle() -> None:
+    session = Session(Settings(world="triad"))
+    first = session.positions
+    assert set(first) == set(session.model.world.codes)
+    for code, xy in session.model.layout().items():
         assert np.allclose(first[code], xy)
+    # three actors on a circle: no tie hides under another (no three points on a line)
+    a, b, c = (first[code] for code in session.model.world.codes)
+    area = abs((b[0] - a[0]) * (c[1] - a[1]) - (c[0] - a[0]) * (b[1] - a[1])) / 2
+    assert area > 0.5
 
 
 # ----------------------------------------------------------------------------------
@@ -308,7 +283,7 @@ def test_render_figures_by_kind_of_world() -> None:
 
 def test_network_figure_encodes_affinity_capability_and_blocs() -> None:
     model = build_model(Settings(world="landscape"))
-    figure = network_figure(model, spring_positions(model))
+    figure = network_figure(model, model.layout())
     ax = figure.axes[0]
     lines = ax.collections[0]
     colours = lines.get_colors()
@@ -331,7 +306,7 @@ def test_network_figure_encodes_affinity_capability_and_blocs() -> None:
 def test_timeline_and_event_list() -> None:
     events = [
         Event(0, "2024-03", "control", "start"),
-        Event(2, "2024-05", "attack", "ISKP attack on PAK <script>"),
+        Event(2, "2024-05", "attacks", "ISKP attack on PAK <script>"),
     ]
     html_list = events_html(events)
     assert html_list.index("2024-05") < html_list.index("2024-03")  # newest first

@@ -182,9 +182,11 @@ def test_affinities_symmetric_and_bounded(at, date):
 
 @pytest.mark.parametrize("date", SNAPSHOTS)
 def test_salience_rows_sum_to_one(at, date):
-    salience = at[date].world.salience
+    world = at[date].world
+    salience = world.salience
     assert np.all(salience >= 0)
-    assert np.allclose(salience.sum(axis=1), 1.0)
+    assert np.allclose(salience[world.state_mask].sum(axis=1), 1.0)
+    assert np.all(salience[world.target] == 0)  # the Emirate holds no recognition stance
 
 
 # Provenance --------------------------------------------------------------------------------

@@ -200,7 +200,7 @@ def test_no_code_evaluation_and_safe_yaml():
 
 def test_app_binds_localhost_by_default():
     pytest.importorskip("solara")
-    from sim.app import parse_args
+    from sim.app.__main__ import parse_args
 
     assert parse_args([]).host == "127.0.0.1"
     assert parse_args(["--host", "0.0.0.0"]).host == "0.0.0.0"  # only when told otherwise

@@ -6,11 +6,12 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sim.arenas import STANDARD_ARENAS
 from sim.ensemble import EnsembleSpec, run_ensemble
-from sim.kernel import step
+from sim.kernel import Kernel
+from sim.loop import MonthlyLoop
 from sim.params import ModelParameters
-from sim.state import initial_state
-from sim.streams import Draws, RunStreams, draws_per_month
+from sim.streams import ArenaDraws, RunStreams
 from sim.world import synthetic_world
 
 
@@ -45,38 +46,35 @@ def test_invariants_hold_every_month(n_actors, n_groups, world_seed, run_seed, p
     params = ModelParameters.from_mapping(
         {name: spec.low + params_scale * (spec.high - spec.low) for name, spec in specs.items()}
     )
-    state = initial_state(world, 4)
-    streams = RunStreams(run_seed, np.arange(4), *draws_per_month(n_actors, n_groups))
+    loop = MonthlyLoop(world, params, seed=run_seed, run_ids=range(4), start="2024-03")
     for _ in range(24):
-        uniforms, normals = streams.next_month()
-        step(state, world, params, uniforms, normals)
-        check_invariants(state, world)
+        loop.step()
+        check_invariants(loop.state, world)
 
 
-def test_draw_layout_is_consumed_exactly(mechanism_world, params):
+def test_every_declared_draw_is_used_by_its_arena(mechanism_world, params, monkeypatch):
+    used: set[tuple[str, str]] = set()
+    original = ArenaDraws.__getitem__
+
+    def spy(self, name):
+        used.add((self._arena, name))
+        return original(self, name)
+
+    monkeypatch.setattr(ArenaDraws, "__getitem__", spy)
+    loop = MonthlyLoop(mechanism_world, params, seed=0, run_ids=range(3), start="2024-03")
+    loop.run(3)
+    declared = {(arena.name, draw.name) for arena in STANDARD_ARENAS for draw in arena.draws}
+    assert used == declared
+
+
+def test_layout_is_derived_from_the_declarations(mechanism_world):
     world = mechanism_world
-    uniforms_needed, normals_needed = draws_per_month(world.n_actors, world.n_groups)
-    state = initial_state(world, 2)
-    uniforms = np.random.default_rng(0).random((2, uniforms_needed))
-    normals = np.random.default_rng(1).standard_normal((2, normals_needed))
-    # Step through the same Draws object the kernel would build and check nothing is left.
-    import sim.kernel as kernel
-
-    captured = {}
-    original = kernel.Draws
-
-    class Spy(original):
-        def __init__(self, u, z):
-            super().__init__(u, z)
-            captured["draws"] = self
-
-    kernel.Draws = Spy
-    try:
-        step(state, world, params, uniforms, normals)
-    finally:
-        kernel.Draws = original
-    draws: Draws = captured["draws"]
-    assert draws._u == uniforms_needed and draws._z == normals_needed
+    n, g = world.n_actors, world.n_groups
+    layout = Kernel().layout(world)
+    # the layout the arenas declare, family 0: uniforms then normals, in arena order
+    assert layout.count(0, "uniform") == g * n + 3 * n + 3 * n + 6 + 3 * g + n + 3 * n
+    assert layout.count(0, "normal") == g + 2 * n + n * n
+    assert layout.slots[("emirate", "effort")].offset == g * n + 6 * n + 6
 
 
 def spec(world, params, runs=6, seed=3, batch_size=1000):
@@ -110,10 +108,10 @@ def test_different_seeds_differ(mechanism_world, params):
 
 
 def test_run_streams_independent_of_block(mechanism_world):
-    n, g = mechanism_world.n_actors, mechanism_world.n_groups
-    together = RunStreams(5, np.array([0, 7]), *draws_per_month(n, g))
-    alone = RunStreams(5, np.array([7]), *draws_per_month(n, g))
+    layout = Kernel().layout(mechanism_world)
+    together = RunStreams(5, np.array([0, 7]), layout)
+    alone = RunStreams(5, np.array([7]), layout)
     for _ in range(15):
-        u_both, z_both = together.next_month()
-        u_one, z_one = alone.next_month()
-        assert np.array_equal(u_both[1], u_one[0]) and np.array_equal(z_both[1], z_one[0])
+        both, one = together.next_month(), alone.next_month()
+        for key in both:
+            assert np.array_equal(both[key][1], one[key][0])

@@ -83,7 +83,7 @@ def test_pakistan_border_closure_shifts_imports_to_iran_and_central_asia(mechani
 
 
 def test_balance_pressure_is_switchable():
-    from sim.world import load_world
+    from sim.world_files import load_world
 
     triad = load_world("triad")
     params = ModelParameters(affinity_reversion=0.0)

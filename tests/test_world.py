@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from sim.errors import WorldError
-from sim.world import CONCERNS, load_world, synthetic_world
+from sim.world import CONCERNS, synthetic_world
+from sim.world_files import load_world
 
 DATA = Path(__file__).parent / "data"
 

@@ -4,17 +4,18 @@ A state reviews its level with probability ``review_rate`` a month.  For each
 candidate level ``l`` (engagement ``e = l / 5``) its utility is the sum of
 (all terms dimensionless, scaled by the state's salience weights):
 
-* access: trade and transit bought by engagement, ``access_weight * s_trade * (trade share + transit) * e``;
-* counter-terrorism: ``counterterror_weight * s_terror * threat * (2 * delivered - 1) * e``,
-  where ``delivered`` is the Emirate's effort against the groups that threaten the
-  state, so engagement pays only when the Emirate delivers; a grievance from
-  recent attacks subtracts;
+* access: trade and transit bought by engagement,
+  ``access_weight * s_trade * (0.5 * trade share + 0.5 * transit + 0.1) * e``;
+* counter-terrorism: ``s_terror * (counterterror_weight * threat * (2 * delivered - 1)
+  - grievance_weight * grievance) * e``, where ``delivered`` is the Emirate's effort
+  against the groups that threaten the state, so engagement pays only when the Emirate
+  delivers; a grievance from recent attacks subtracts;
 * rival denial: ``rival_denial_weight * s_rivalry * (rivals' capability-weighted engagement) * e``;
 * norms: ``-s_norms * (1 - inclusivity) * (0.3 + consensus_weight * C(l)) * e``, where
   ``C(l)`` is the capability-weighted share of the other states still below ``l``:
   the non-recognition consensus, which erodes as others move (cascades);
 * ethnic kin and water: ``-s_kin * (1 - inclusivity) * e`` and ``-s_water * water * e``;
-* refugees: engagement to manage returns, ``+0.3 * s_refugees * e``;
+* refugees: engagement to manage returns, ``+refugee_engagement * s_refugees * e``;
 * bandwagon: ``bandwagon_weight * sum_{k=1..l} B(k) / 5``, where ``B(k)`` is the
   capability-weighted share of others already at rung ``k`` or above;
 * affinity: ``affinity_weight * affinity_to_emirate * e``;
@@ -24,21 +25,33 @@ candidate level ``l`` (engagement ``e = l / 5``) its utility is the sum of
 
 The state picks by logit (``choice_temperature``).  Nothing here is scripted:
 scenario shocks may only change inputs (parameters, levers, a state's level as
-a scheduled event).
+a scheduled event); a state whose level a scheduled event set this month does not
+review it again in the same month.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from sim.arenas.base import Arena, Month, uniform
 from sim.arenas.choice import logit_choice
+from sim.ladder import DE_JURE, MAX_LEVEL, WORKING_CONTACTS
 from sim.params import ModelParameters
 from sim.state import SimState
-from sim.streams import Draws
-from sim.world import CONCERNS, MAX_LEVEL, World
+from sim.world import CONCERNS, World
 
 _CONCERN = {name: CONCERNS.index(name) for name in CONCERNS}
 _MOVES = np.array([-1, 0, 1])
+#: Access value of engagement: ``TRADE_SHARE_WEIGHT x trade share + TRANSIT_WEIGHT x
+#: transit capacity + ACCESS_FLOOR`` (fixed shape; its weight is ``access_weight``).
+TRADE_SHARE_WEIGHT = 0.5
+TRANSIT_WEIGHT = 0.5
+ACCESS_FLOOR = 0.1
+#: Grievance counts up to this much: a bound on the utility scale.
+GRIEVANCE_CAP = 5.0
+#: The norms cost of engagement with a permissive Emirate before any consensus term
+#: (fixed shape; its weight is the state's norms salience).
+NORMS_FLOOR = 0.3
 
 
 def _crosses_de_jure(level: np.ndarray, candidates: np.ndarray) -> np.ndarray:
@@ -48,8 +61,8 @@ def _crosses_de_jure(level: np.ndarray, candidates: np.ndarray) -> np.ndarray:
     and withdrawing it again costs as much (it is sticky), but a state that
     stays at 5 pays nothing more each month.
     """
-    at_de_jure = (level == MAX_LEVEL)[:, :, None]
-    return ((candidates == MAX_LEVEL) != at_de_jure).astype(float)
+    at_de_jure = (level == DE_JURE)[:, :, None]
+    return ((candidates == DE_JURE) != at_de_jure).astype(float)
 
 
 def recognition_utilities(state: SimState, world: World, params: ModelParameters) -> np.ndarray:
@@ -73,7 +86,11 @@ def recognition_utilities(state: SimState, world: World, params: ModelParameters
     access = (
         params.access_weight
         * salience[None, :, _CONCERN["trade"]]
-        * (0.5 * trade_share + 0.5 * world.transit_capacity[None, :] + 0.1)
+        * (
+            TRADE_SHARE_WEIGHT * trade_share
+            + TRANSIT_WEIGHT * world.transit_capacity[None, :]
+            + ACCESS_FLOOR
+        )
     )
 
     # Counter-terrorism bought by engagement, if the Emirate delivers.
@@ -84,9 +101,10 @@ def recognition_utilities(state: SimState, world: World, params: ModelParameters
     )  # (R, N, G)
     threat = threat_weight.sum(axis=2)
     delivered = np.einsum("rng,rg->rn", threat_weight, state.effort) / np.maximum(threat, 1e-9)
-    grievance = np.minimum(state.grievance.sum(axis=2), 5.0)
+    grievance = np.minimum(state.grievance.sum(axis=2), GRIEVANCE_CAP)
     counterterror = salience[None, :, _CONCERN["terror"]] * (
-        params.counterterror_weight * threat * (2.0 * delivered - 1.0) - 0.1 * grievance
+        params.counterterror_weight * threat * (2.0 * delivered - 1.0)
+        - params.grievance_weight * grievance
     )
 
     # Rival denial: match rivals' engagement.
@@ -99,7 +117,7 @@ def recognition_utilities(state: SimState, world: World, params: ModelParameters
     denial = params.rival_denial_weight * salience[None, :, _CONCERN["rivalry"]] * rival_engagement
 
     permissive = 1.0 - state.inclusivity[:, None]
-    refugees = 0.3 * salience[None, :, _CONCERN["refugees"]]
+    refugees = params.refugee_engagement * salience[None, :, _CONCERN["refugees"]]
     kin = -salience[None, :, _CONCERN["kin"]] * permissive
     water = -salience[None, :, _CONCERN["water"]] * state.water[:, None]
     affinity = params.affinity_weight * state.affinity[:, :, target]
@@ -125,13 +143,13 @@ def recognition_utilities(state: SimState, world: World, params: ModelParameters
     norms = (
         -salience[None, :, _CONCERN["norms"], None]
         * permissive[:, :, None]
-        * (0.3 + params.consensus_weight * consensus)
+        * (NORMS_FLOOR + params.consensus_weight * consensus)
     )
 
     utilities = (
         (per_engagement[:, :, None] + norms) * engagement
         + params.bandwagon_weight * bandwagon
-        - params.level_barrier * np.maximum(candidates - 2, 0)
+        - params.level_barrier * np.maximum(candidates - WORKING_CONTACTS, 0)
         - params.de_jure_barrier * _crosses_de_jure(level, candidates)
         - params.move_cost * np.abs(_MOVES)[None, None, :]
     )
@@ -139,27 +157,54 @@ def recognition_utilities(state: SimState, world: World, params: ModelParameters
     return np.where(valid, utilities, -np.inf)
 
 
-def recognition_step(
-    state: SimState,
-    world: World,
-    params: ModelParameters,
-    draws: Draws,
-    locked: np.ndarray | None = None,
-) -> np.ndarray:
-    """Update recognition levels in place; return moves (R, N) in {-1, 0, 1}.
-
-    ``locked`` (R, N) marks states whose level a scheduled event set this month:
-    they do not review it again in the same month.
-    """
-    n = world.n_actors
-    reviews = draws.uniform(n) < params.review_rate
-    if locked is not None:
-        reviews &= ~locked
-    choice_uniforms = draws.uniform(n, 3)
+def _step(month: Month) -> None:
+    state, world, params, draws = month.state, month.world, month.params, month.draws
     if world.target is None:
-        return np.zeros_like(state.recognition)
+        month.outputs["moves"] = np.zeros_like(state.recognition)
+        return
+    reviews = draws["review"] < params.review_rate
+    reviews &= ~month.shocks.decided[None, :]
     utilities = recognition_utilities(state, world, params)
-    choice = logit_choice(utilities, params.choice_temperature, choice_uniforms)
+    choice = logit_choice(utilities, params.choice_temperature, draws["choice"])
     moves = np.where(reviews & world.state_mask[None, :], _MOVES[choice], 0)
     state.recognition = state.recognition + moves
-    return moves
+    month.outputs["moves"] = moves
+
+
+ARENA = Arena(
+    stream=0,  # the standard arenas share the kernel's streams
+    name="recognition",
+    step=_step,
+    reads=(
+        "recognition",
+        "imports",
+        "exports",
+        "strength",
+        "effort",
+        "grievance",
+        "affinity",
+        "inclusivity",
+        "water",
+    ),
+    writes=("recognition",),
+    outputs=("moves",),  # (R, N) in {-1, 0, +1}: chosen moves only
+    parameters=(
+        "review_rate",
+        "choice_temperature",
+        "move_cost",
+        "level_barrier",
+        "de_jure_barrier",
+        "consensus_weight",
+        "bandwagon_weight",
+        "access_weight",
+        "counterterror_weight",
+        "grievance_weight",
+        "rival_denial_weight",
+        "refugee_engagement",
+        "affinity_weight",
+    ),
+    draws=(
+        uniform("review", "actors"),
+        uniform("choice", "actors", 3),
+    ),
+)

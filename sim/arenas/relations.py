@@ -10,10 +10,11 @@ For every pair (i, j) the monthly change is
   doubled for a group that struck this month: rivals hit by the same group drift together;
 * ``K_ij``: cooperation with the target: counter-terrorism cooperation warms a
   state toward the Emirate in proportion to what the Emirate delivers against the
-  groups that struck it; so do moving up the ladder and the Emirate's effort against
-  the groups that threaten the state;
-* ``X_ij``: coercion: a strike, border closure or deportation wave against the target,
-  and attacks by groups sheltering there, push the pair apart;
+  groups that struck it; so do moving up the ladder (``ladder_move_weight``) and the
+  Emirate's effort against the groups that threaten the state (``delivery_warming``);
+* ``X_ij``: coercion: a strike, border closure or deportation wave
+  (``deportation_cooling``) against the target, moving down the ladder, and attacks by
+  groups sheltering there (``sheltered_attack_cooling``) push the pair apart;
 * ``B_ij = sum_k a_ik a_kj / (N - 2)``: structural-balance pressure (the enemy of my
   enemy); one switchable weighted mechanism, not an assumption: with
   ``balance_weight = 0`` a world may stay frustrated;
@@ -28,27 +29,26 @@ from __future__ import annotations
 import numpy as np
 
 from sim.alignment import balance_pressure
-from sim.arenas.security import SecurityOutcome
-from sim.params import ModelParameters
-from sim.state import SimState
-from sim.streams import Draws
-from sim.world import World
+from sim.arenas.base import Arena, Month, normal
+
+#: A group that struck this month counts this many times its standing threat in
+#: ``S_ij`` (fixed: a fresh attack is what makes a shared threat felt).
+STRUCK_MULTIPLIER = 2.0
+#: Threat below which the Emirate's effort against a state's groups earns no warmth.
+THREAT_FLOOR = 0.01
+#: Sheltered attacks on a state count up to this many a month (a bound).
+ATTACK_CAP = 3.0
 
 
-def relations_step(
-    state: SimState,
-    world: World,
-    params: ModelParameters,
-    draws: Draws,
-    security: SecurityOutcome,
-    moves: np.ndarray,
-) -> None:
-    """Update ``state.affinity`` in place."""
+def _step(month: Month) -> None:
+    state, world, params, out = month.state, month.world, month.params, month.outputs
     n = world.n_actors
     affinity = state.affinity
+    attacks = out["attacks"]
+    moves = out["moves"] + out["shock_moves"]
     exposure = state.strength[:, :, None] * world.group_exposure[None, :, :]  # (R, G, N)
-    struck = (security.attacks.sum(axis=2) > 0)[:, :, None]
-    exposure = exposure * (1.0 + struck)
+    struck = (attacks.sum(axis=2) > 0)[:, :, None]
+    exposure = exposure * (1.0 + (STRUCK_MULTIPLIER - 1.0) * struck)
     shared = np.einsum("rgi,rgj->rij", exposure, exposure)
 
     cooperation = np.zeros_like(affinity)
@@ -60,18 +60,20 @@ def relations_step(
             threat.sum(axis=1), 1e-9
         )
         warming = (
-            security.cooperation * security.delivered
-            + 0.5 * np.maximum(moves, 0)
-            + 0.3 * delivered * (threat.sum(axis=1) > 0.01)
+            out["cooperation"] * out["delivered"]
+            + params.ladder_move_weight * np.maximum(moves, 0)
+            + params.delivery_warming * delivered * (threat.sum(axis=1) > THREAT_FLOOR)
         )
         cooling = (
-            security.strikes
-            + security.closures
-            + 0.5 * security.deportations
-            + 0.5 * np.maximum(-moves, 0)
+            out["strikes"]
+            + out["closures"]
+            + params.deportation_cooling * out["deportations"]
+            + params.ladder_move_weight * np.maximum(-moves, 0)
         ).astype(float)
-        sheltered_attacks = np.einsum("rgn,g->rn", security.attacks, world.group_sanctuary)
-        cooling = cooling + 0.3 * np.minimum(sheltered_attacks, 3.0)
+        sheltered_attacks = np.einsum("rgn,g->rn", attacks, world.group_sanctuary)
+        cooling = cooling + params.sheltered_attack_cooling * np.minimum(
+            sheltered_attacks, ATTACK_CAP
+        )
         cooperation[:, :, target] = warming
         cooperation[:, target, :] = warming
         coercion[:, :, target] = cooling
@@ -84,10 +86,44 @@ def relations_step(
         + params.balance_weight * balance_pressure(affinity)
     ) + params.affinity_reversion * (world.affinity_baseline[None, :, :] - affinity)
 
-    noise = draws.normal(n, n)
-    noise = np.triu(noise, 1)
+    noise = np.triu(month.draws["noise"], 1)
     noise = noise + noise.transpose(0, 2, 1)
     updated = affinity + change + params.affinity_noise * noise
     updated = np.clip((updated + updated.transpose(0, 2, 1)) / 2.0, -1.0, 1.0)
     updated[:, np.arange(n), np.arange(n)] = 0.0
     state.affinity = updated
+
+
+ARENA = Arena(
+    stream=0,  # the standard arenas share the kernel's streams
+    name="relations",
+    step=_step,
+    reads=(
+        "affinity",
+        "strength",
+        "effort",
+        "attacks",
+        "cooperation",
+        "delivered",
+        "strikes",
+        "closures",
+        "deportations",
+        "moves",
+        "shock_moves",
+    ),
+    writes=("affinity",),
+    parameters=(
+        "alignment_rate",
+        "affinity_reversion",
+        "shared_threat_weight",
+        "cooperation_weight",
+        "coercion_weight",
+        "balance_weight",
+        "affinity_noise",
+        "ladder_move_weight",
+        "delivery_warming",
+        "deportation_cooling",
+        "sheltered_attack_cooling",
+    ),
+    draws=(normal("noise", "actors", "actors"),),
+)

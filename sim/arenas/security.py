@@ -3,7 +3,7 @@
 Mechanism (one month, all runs at once):
 
 1. Each group ``g`` attacks each actor ``i`` a Poisson number of times with
-   rate ``attack_rate * strength_g * exposure_gi * (1 - 0.8 * effort_g * sanctuary_g)``:
+   rate ``attack_rate * strength_g * exposure_gi * (1 - effort_bite * effort_g * sanctuary_g)``:
    the Emirate's counter-terrorism effort only bites on the part of a group that
    shelters in Afghanistan.
 2. Attacks by sheltered groups add to the victim's grievance against the Emirate
@@ -14,72 +14,68 @@ Mechanism (one month, all runs at once):
    to a state that weighs terrorism, is strong, and sees the Emirate lax
    against the groups that hit it; trade dependence holds it back.  A
    neighbour coerces by closing its border or by strikes, a distant great power
-   (capability >= 0.9) by strikes only; a coercing neighbour that hosts Afghan
+   (capability >= STRIKE_CAPABILITY) by strikes only; a coercing neighbour that hosts Afghan
    refugees may also deport them in a wave.
 4. Closed borders reopen with probability ``border_reopen_rate`` a month.
 5. Group strength grows logistically except where the Emirate's effort denies
    it sanctuary, shrinks with that effort and with strikes (plus noise).
+
+Scheduled shocks add attacks and force strikes, closures, reopenings and
+deportations; they count like chosen ones.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
+from sim.arenas.base import Arena, Month, normal, uniform
 from sim.arenas.choice import logit_choice, poisson_from_uniform
-from sim.params import ModelParameters
-from sim.state import SimState
-from sim.streams import Draws
-from sim.world import CONCERNS, World
+from sim.world import CONCERNS
 
 TERROR, TRADE, REFUGEES = (CONCERNS.index(c) for c in ("terror", "trade", "refugees"))
+
 #: Capability above which a non-neighbour can strike "over the horizon" (modelling
 #: choice, range 0.8-1.0: only global powers).
 STRIKE_CAPABILITY = 0.9
 #: A coercing neighbour strikes (rather than closing its border) with probability
 #: ``NEIGHBOUR_STRIKE_SHARE x capability`` (modelling choice, range 0.2-0.8).
 NEIGHBOUR_STRIKE_SHARE = 0.4
+#: A coercing neighbour deports a wave of refugees with probability
+#: ``DEPORTATION_PROPENSITY x refugee salience`` (modelling choice, range 1-4: a state
+#: whose refugee concern is half its salience deports whenever it coerces).
+DEPORTATION_PROPENSITY = 2.0
+#: Grievance (attack-weighted, decaying) above which the pressure to answer stops
+#: growing: a bound on the utility scale, not a behavioural coefficient.
+GRIEVANCE_CAP = 5.0
+#: Cooperation utility per unit of pressure: ``DELIVERY_GAIN x delivered -
+#: COOPERATION_OFFSET + WARMTH_TILT x warmth``; cooperating pays once the Emirate
+#: delivers a quarter of full effort against the groups that struck (fixed shape: the
+#: weight of the whole term is carried by the state's terror salience).
+DELIVERY_GAIN = 2.0
+COOPERATION_OFFSET = 0.5
+WARMTH_TILT = 0.5
+#: Coercion utility per unit of pressure: ``(1 - delivered - WARMTH_TILT x warmth) x
+#: (CAPABILITY_BASE + capability)``, less ``coercion_threshold x (1 + TRADE_RESTRAINT x
+#: trade salience)`` (fixed shape, as above).
+CAPABILITY_BASE = 0.5
+TRADE_RESTRAINT = 2.0
+#: Groups never vanish entirely: a floor on strength, so that a suppressed group can
+#: regrow (structural, not fitted).
+MIN_STRENGTH = 0.01
 
 
-@dataclass
-class SecurityOutcome:
-    """What happened in the security arena this month (all (R, ...) arrays)."""
-
-    attacks: np.ndarray  # (R, G, N) counts
-    cooperation: np.ndarray  # (R, N) bool: state chose counter-terrorism cooperation
-    delivered: np.ndarray  # (R, N) the Emirate's effort against the groups that struck each state
-    strikes: np.ndarray  # (R, N) bool
-    closures: np.ndarray  # (R, N) bool: border closed this month
-    reopenings: np.ndarray  # (R, N) bool
-    deportations: np.ndarray  # (R, N) bool
-    coercion: np.ndarray  # (R, N) bool: strike or closure this month
-
-
-def security_step(
-    state: SimState,
-    world: World,
-    params: ModelParameters,
-    draws: Draws,
-    extra_attacks: np.ndarray | None = None,
-    forced: dict[str, np.ndarray] | None = None,
-) -> SecurityOutcome:
-    """Run the security arena; updates ``state`` in place and returns what happened.
-
-    ``forced`` holds (N,) masks of this month's scheduled strikes, closures,
-    reopenings and deportations (scenario shocks): they count like chosen ones.
-    """
-    n, g = world.n_actors, world.n_groups
+def _step(month: Month) -> None:
+    state, world, params, draws = month.state, month.world, month.params, month.draws
+    shocks = month.shocks
     sheltered_effort = state.effort * world.group_sanctuary[None, :]  # (R, G)
     rate = (
         params.attack_rate
         * state.strength[:, :, None]
         * world.group_exposure[None, :, :]
-        * (1.0 - 0.8 * sheltered_effort[:, :, None])
+        * (1.0 - params.effort_bite * sheltered_effort[:, :, None])
     )
-    attacks = poisson_from_uniform(rate, draws.uniform(g, n))
-    if extra_attacks is not None:
-        attacks = attacks + extra_attacks[None, :, :]
+    attacks = poisson_from_uniform(rate, draws["attacks"])
+    attacks = attacks + shocks.extra_attacks[None, :, :]
 
     # Grievance against the Emirate: attacks by groups it shelters.
     sheltered_attacks = attacks.transpose(0, 2, 1) * world.group_sanctuary[None, None, :]
@@ -94,41 +90,45 @@ def security_step(
         state.affinity[:, :, target] if target is not None else np.zeros_like(grievance_total)
     )
     warmth = np.maximum(affinity_to_target, 0.0)
-    pressure = world.salience[None, :, TERROR] * np.minimum(grievance_total, 5.0)
+    pressure = world.salience[None, :, TERROR] * np.minimum(grievance_total, GRIEVANCE_CAP)
     trade_dependence = world.salience[None, :, TRADE]
     capability = world.capability[None, :]
     utility_none = np.zeros_like(pressure)
     # Cooperation pays when the Emirate acts against the groups that struck;
     # coercion when it does not.  Warm relations tilt toward cooperation.
-    utility_cooperate = pressure * (2.0 * effort_on_grieved - 0.5 + 0.5 * warmth)
-    utility_coerce = pressure * (1.0 - effort_on_grieved - 0.5 * warmth) * (
-        0.5 + capability
-    ) - params.coercion_threshold * (1.0 + 2.0 * trade_dependence)
+    utility_cooperate = pressure * (
+        DELIVERY_GAIN * effort_on_grieved - COOPERATION_OFFSET + WARMTH_TILT * warmth
+    )
+    utility_coerce = pressure * (1.0 - effort_on_grieved - WARMTH_TILT * warmth) * (
+        CAPABILITY_BASE + capability
+    ) - params.coercion_threshold * (1.0 + TRADE_RESTRAINT * trade_dependence)
     borders = world.borders_target[None, :]
     can_coerce = borders | (capability >= STRIKE_CAPABILITY)
     utility_coerce = np.where(can_coerce, utility_coerce, -np.inf)
     utilities = np.stack([utility_none, utility_cooperate, utility_coerce], axis=-1)
-    choice = logit_choice(utilities, params.choice_temperature, draws.uniform(n, 3))
+    choice = logit_choice(utilities, params.choice_temperature, draws["response"])
     # Only a fresh attack by a sheltered group calls for an answer this month.
     struck_now = sheltered_attacks.sum(axis=2) > 0
     active = is_state & struck_now
     cooperation = active & (choice == 1)
     coerce = active & (choice == 2)
 
-    strike_draw = draws.uniform(n)
-    prefers_strike = np.where(borders, strike_draw < NEIGHBOUR_STRIKE_SHARE * capability, True)
+    prefers_strike = np.where(
+        borders, draws["strike_or_close"] < NEIGHBOUR_STRIKE_SHARE * capability, True
+    )
     strikes = coerce & prefers_strike
     closures = coerce & ~prefers_strike & state.border_open & borders
-    deportations = coerce & borders & (draws.uniform(n) < 2.0 * world.salience[None, :, REFUGEES])
+    deportations = (
+        coerce
+        & borders
+        & (draws["deportation"] < DEPORTATION_PROPENSITY * world.salience[None, :, REFUGEES])
+    )
 
-    reopen_draw = draws.uniform(n)
-    if forced is not None:
-        strikes |= forced["strikes"][None, :]
-        closures |= forced["closures"][None, :]
-        deportations |= forced["deportations"][None, :]
-    reopenings = ~state.border_open & ~closures & (reopen_draw < params.border_reopen_rate)
-    if forced is not None:
-        reopenings |= forced["reopenings"][None, :]
+    strikes |= shocks.strikes[None, :]
+    closures |= shocks.closures[None, :]
+    deportations |= shocks.deportations[None, :]
+    reopenings = ~state.border_open & ~closures & (draws["reopening"] < params.border_reopen_rate)
+    reopenings |= shocks.reopenings[None, :]
     state.border_open = (state.border_open & ~closures) | reopenings
 
     coercion = strikes | closures
@@ -140,14 +140,16 @@ def security_step(
         params.group_growth * state.strength * (1.0 - state.strength) * (1.0 - sheltered_effort)
     )
     suppression = params.suppression_rate * sheltered_effort * state.strength
-    noise = 0.02 * state.strength * draws.normal(g)
+    noise = params.group_noise * state.strength * draws["strength_noise"]
     state.strength = np.clip(
-        state.strength + growth - suppression - 0.05 * strike_pressure + noise, 0.01, 1.0
+        state.strength + growth - suppression - params.strike_suppression * strike_pressure + noise,
+        MIN_STRENGTH,
+        1.0,
     )
     if target is not None:
         # Attacks inside the target itself are its own concern, not a grievance.
         state.grievance[:, target, :] = 0.0
-    return SecurityOutcome(
+    month.outputs.update(
         attacks=attacks,
         cooperation=cooperation,
         delivered=effort_on_grieved,
@@ -157,3 +159,42 @@ def security_step(
         deportations=deportations,
         coercion=coercion,
     )
+
+
+ARENA = Arena(
+    stream=0,  # the standard arenas share the kernel's streams
+    name="security",
+    step=_step,
+    reads=("strength", "effort", "grievance", "affinity", "border_open", "confrontation"),
+    writes=("grievance", "border_open", "confrontation", "strength"),
+    outputs=(
+        "attacks",  # (R, G, N) counts
+        "cooperation",  # (R, N) bool: state chose counter-terrorism cooperation
+        "delivered",  # (R, N) the Emirate's effort against the groups that struck each state
+        "strikes",  # (R, N) bool
+        "closures",  # (R, N) bool: border closed this month
+        "reopenings",  # (R, N) bool
+        "deportations",  # (R, N) bool
+        "coercion",  # (R, N) bool: strike or closure this month
+    ),
+    parameters=(
+        "attack_rate",
+        "effort_bite",
+        "grievance_memory",
+        "coercion_threshold",
+        "choice_temperature",
+        "border_reopen_rate",
+        "group_growth",
+        "suppression_rate",
+        "strike_suppression",
+        "group_noise",
+    ),
+    draws=(
+        uniform("attacks", "groups", "actors"),
+        uniform("response", "actors", 3),
+        uniform("strike_or_close", "actors"),
+        uniform("deportation", "actors"),
+        uniform("reopening", "actors"),
+        normal("strength_noise", "groups"),
+    ),
+)

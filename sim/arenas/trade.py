@@ -4,12 +4,13 @@ Each partner's target flow (imports and exports alike) is its starting flow
 scaled by
 
 * relations: ``1 + trade_affinity_elasticity * (affinity - starting affinity)``;
-* engagement: ``1 + 0.05 * (level - starting level)`` (trade facilitation);
-* the border: a partner whose border is closed keeps only 20 % of its flow;
-  ``diversion_share`` of what is lost goes to the open partners in proportion
-  to their transit capacity (ports, rail), so a closed Pakistani border shifts
-  imports toward Iran's ports and Central Asian rail;
-* humanitarian aid (for imports): ``0.7 + 0.3 * aid`` (aid finances imports).
+* engagement: ``1 + engagement_trade_gain * (level - starting level)`` (trade facilitation);
+* the border: a partner whose border is closed keeps only ``CLOSED_BORDER_RETAINED``
+  of its flow; ``diversion_share`` of what is lost goes to the open partners in
+  proportion to their transit capacity (ports, rail), so a closed Pakistani border
+  shifts imports toward Iran's ports and Central Asian rail;
+* humanitarian aid (for imports): ``(1 - aid_import_share) + aid_import_share * aid``
+  (aid finances imports).
 
 Flows close ``trade_adjustment`` of the gap to their target each month, with
 multiplicative noise, and never go negative.  Transit shares are the open
@@ -20,11 +21,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.arenas.base import Arena, Month, normal
 from sim.params import ModelParameters
 from sim.state import SimState
-from sim.streams import Draws
 from sim.world import World
 
+#: Share of a partner's flow that still crosses a closed border (smuggling, air
+#: freight, exemptions); modelling choice, range 0.1-0.4.
 CLOSED_BORDER_RETAINED = 0.2
 
 
@@ -50,7 +53,8 @@ def target_flows(
         world.state_mask[None, :], state.recognition - world.recognition[None, :], 0
     )
     factor = np.maximum(
-        (1.0 + params.trade_affinity_elasticity * affinity_change) * (1.0 + 0.05 * level_change),
+        (1.0 + params.trade_affinity_elasticity * affinity_change)
+        * (1.0 + params.engagement_trade_gain * level_change),
         0.0,
     )
     openness = np.where(state.border_open, 1.0, CLOSED_BORDER_RETAINED)
@@ -62,16 +66,15 @@ def target_flows(
         lost = (flow * (1.0 - openness)).sum(axis=1, keepdims=True)
         return flow * openness + params.diversion_share * lost * capacity_share
 
-    aid = (0.7 + 0.3 * state.aid)[:, None]
+    aid = ((1.0 - params.aid_import_share) + params.aid_import_share * state.aid)[:, None]
     return with_diversion(base_imports) * aid, with_diversion(base_exports)
 
 
-def trade_step(state: SimState, world: World, params: ModelParameters, draws: Draws) -> None:
-    """Move flows toward their targets in place."""
-    n = world.n_actors
-    noise = draws.normal(2, n)
+def _step(month: Month) -> None:
+    state, world, params = month.state, month.world, month.params
     if world.target is None:
         return
+    noise = month.draws["flow_noise"]
     import_target, export_target = target_flows(state, world, params)
     rate = params.trade_adjustment
     imports = state.imports + rate * (import_target - state.imports)
@@ -80,3 +83,21 @@ def trade_step(state: SimState, world: World, params: ModelParameters, draws: Dr
     state.exports = np.maximum(exports * (1.0 + params.trade_noise * noise[:, 1]), 0.0)
     state.imports[:, world.target] = 0.0
     state.exports[:, world.target] = 0.0
+
+
+ARENA = Arena(
+    stream=0,  # the standard arenas share the kernel's streams
+    name="trade",
+    step=_step,
+    reads=("imports", "exports", "affinity", "recognition", "border_open", "aid"),
+    writes=("imports", "exports"),
+    parameters=(
+        "trade_adjustment",
+        "trade_affinity_elasticity",
+        "engagement_trade_gain",
+        "diversion_share",
+        "aid_import_share",
+        "trade_noise",
+    ),
+    draws=(normal("flow_noise", 2, "actors"),),  # imports, exports
+)

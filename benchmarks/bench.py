@@ -1,11 +1,11 @@
 """Benchmarks: the array kernel, the ensemble runner, the Mesa model and a sweep job.
 
-``python -m sim.bench`` (or ``make bench``) prints one table and, with
+``python benchmarks/bench.py`` (or ``make bench``) prints one table and, with
 ``--out PATH``, also writes it (``.csv`` as CSV, anything else as markdown).
 Sections (``--only`` picks some; ``--quick`` shrinks every size for a smoke run):
 
 * ``steps``: time per monthly step and per run of the calibrated 12-actor world
-  (120 months) for the array kernel alone (streams + :func:`sim.kernel.step`)
+  (120 months) for the monthly loop alone (streams + kernel, :class:`sim.loop.MonthlyLoop`)
   in batches of 1, 100 and 1000 runs, for the recorded ensemble batch
   (:func:`sim.ensemble.run_batch`: kernel + recorder + frames), and for
   :class:`sim.model.DiplomacyModel` stepping one run (with its datacollector);
@@ -52,16 +52,13 @@ from pathlib import Path
 import numpy as np
 
 from sim.dates import add_months
-from sim.ensemble import EnsembleSpec, iter_batches, run_batch
-from sim.kernel import step
+from sim.ensemble import EnsembleSpec, iter_batches, loop_for, run_batch, split_spec
 from sim.params import ModelParameters
 from sim.recorder import RecordOptions
 from sim.results import FRAMES, Results
-from sim.shocks import Shock
-from sim.state import SimState, initial_state
-from sim.streams import RunStreams, draws_per_month
-from sim.world import World, load_world, synthetic_world
-from sim.world_changes import worlds_by_month
+from sim.state import SimState
+from sim.world import World, synthetic_world
+from sim.world_files import load_world
 
 START = "2024-03"
 SECTIONS = ("steps", "throughput", "mesa", "memory", "scaling")
@@ -105,24 +102,11 @@ def calibrated_spec(
 
 
 def kernel_run(spec: EnsembleSpec, run_ids: np.ndarray) -> SimState:
-    """Step the runs ``run_ids`` of ``spec`` through every month without recording.
-
-    The same loop as :func:`sim.ensemble.run_batch` minus the recorder: the cost
-    of the model itself (random streams plus the kernel).
-    """
-    schedule = worlds_by_month(spec.world, list(spec.world_changes))
-    world = schedule[0]
-    state = initial_state(world, len(run_ids))
-    uniforms_per_month, normals_per_month = draws_per_month(world.n_actors, world.n_groups)
-    streams = RunStreams(spec.seed, run_ids, uniforms_per_month, normals_per_month)
-    by_month: dict[int, list[Shock]] = {}
-    for shock in spec.shocks:
-        by_month.setdefault(shock.month, []).append(shock)
-    for month in range(1, spec.months + 1):
-        world = schedule.get(month, world)
-        uniforms, normals = streams.next_month()
-        step(state, world, spec.params, uniforms, normals, by_month.get(month))
-    return state
+    """Step the runs ``run_ids`` of ``spec`` through every month without recording:
+    the cost of the model itself (random streams plus the kernel)."""
+    loop = loop_for(spec, run_ids)
+    loop.run(spec.months)
+    return loop.state
 
 
 def kernel_block(spec: EnsembleSpec) -> tuple[dict[str, np.ndarray], float, float]:
@@ -132,6 +116,7 @@ def kernel_block(spec: EnsembleSpec) -> tuple[dict[str, np.ndarray], float, floa
     final = {
         f.name: np.concatenate([getattr(p, f.name) for p in parts])
         for f in dataclasses.fields(SimState)
+        if f.name != "extra"
     }
     return final, time.perf_counter() - began, time.process_time() - cpu
 
@@ -164,19 +149,6 @@ def ensemble_block(spec: EnsembleSpec) -> tuple[list[tuple[int, str]], float, fl
         hashing_cpu += time.process_time() - hash_cpu
     cpu_seconds = time.process_time() - cpu - hashing_cpu
     return digests, time.perf_counter() - began, cpu_seconds, hashing
-
-
-def split_spec(spec: EnsembleSpec, parts: int = 2) -> list[EnsembleSpec]:
-    """Split the runs of ``spec`` into ``parts`` blocks of run indices at batch boundaries."""
-    batch = max(spec.batch_size, 1)
-    n_batches = math.ceil(spec.runs / batch)
-    per_part = math.ceil(n_batches / parts)
-    blocks, first = [], 0
-    while first < spec.runs:
-        count = min(per_part * batch, spec.runs - first)
-        blocks.append(dataclasses.replace(spec, first_run=spec.first_run + first, runs=count))
-        first += count
-    return blocks
 
 
 def _warm_worker(_: int) -> int:
@@ -576,7 +548,7 @@ def write_table(rows: list[Row], path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> list[Row]:
-    parser = argparse.ArgumentParser(prog="python -m sim.bench", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python benchmarks/bench.py", description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, help="also write the table here (.csv or .md)")
     parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
     parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke run)")

@@ -1,0 +1,140 @@
+"""Measures of the current month: structural balance, blocs and landscape minima."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.alignment import (
+    balanced_triad_share,
+    blocs_to_string,
+    detect_blocs,
+    frustration_index,
+    landscape_energy,
+    local_minima,
+)
+from sim.ladder import DE_FACTO
+from sim.model import DiplomacyModel
+
+#: Ties with |affinity| at or below this count as absent in blocs and balance measures
+#: (month-to-month noise keeps unrelated pairs near, but not at, zero).
+TIE_TOLERANCE = 0.05
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Measures of one month shown in the header and the balance chart."""
+
+    month: int
+    date: str
+    balanced_share: float
+    frustration: float
+    frustrated_ties: int
+    blocs: str
+    n_blocs: int
+    mean_recognition: float | None
+    recognisers: tuple[str, ...]
+
+
+def current_blocs(model: DiplomacyModel) -> np.ndarray:
+    """Bloc labels of the current affinities (``detect_blocs``, threshold TIE_TOLERANCE)."""
+    return detect_blocs(model.state.affinity[0], threshold=TIE_TOLERANCE)
+
+
+def measure(model: DiplomacyModel) -> Metrics:
+    """Structural balance, blocs and recognition summary of the model's current month."""
+    affinity = model.state.affinity[0]
+    share = balanced_triad_share(affinity, tie_tolerance=TIE_TOLERANCE)
+    weighted = frustration_index(affinity, weighted=True, tie_tolerance=TIE_TOLERANCE)
+    counted = frustration_index(affinity, weighted=False, tie_tolerance=TIE_TOLERANCE)
+    labels = current_blocs(model)
+    world = model.world
+    if world.target is None:
+        mean_level, recognisers = None, ()
+    else:
+        levels = model.state.recognition[0][world.state_mask]
+        codes = np.array(world.codes)[world.state_mask]
+        mean_level = float(levels.mean())
+        recognisers = tuple(str(c) for c, lvl in zip(codes, levels, strict=True) if lvl >= DE_FACTO)
+    return Metrics(
+        month=model.month,
+        date=model.date,
+        balanced_share=share,
+        frustration=float(weighted.value),
+        frustrated_ties=int(counted.value),
+        blocs=blocs_to_string(labels, world.codes),
+        n_blocs=int(labels.max()) + 1,
+        mean_recognition=mean_level,
+        recognisers=recognisers,
+    )
+
+
+@dataclass(frozen=True)
+class MinimumRow:
+    """One local minimum of the landscape, for the table."""
+
+    blocs: str
+    energy: float
+    basin: int
+    is_global: bool
+    is_current: bool
+
+
+def landscape_rows(model: DiplomacyModel) -> list[MinimumRow]:
+    """Local minima of the Axelrod-Bennett landscape of the current affinities.
+
+    Sizes are capabilities, propensities the current affinity matrix.  A row is
+    ``is_current`` when the detected blocs are exactly that two-bloc configuration.
+    """
+    sizes = np.maximum(model.world.capability, 1e-6)
+    affinity = model.state.affinity[0]
+    result = local_minima(sizes, affinity)
+    codes = model.world.codes
+    current = blocs_to_string(current_blocs(model), codes)
+    best = float(result.energies.min())
+    scale = max(1.0, abs(best))
+    rows = []
+    for config, energy, basin in zip(
+        result.configurations, result.energies, result.basin_sizes, strict=True
+    ):
+        text = blocs_to_string(config, codes)
+        rows.append(
+            MinimumRow(
+                blocs=text,
+                energy=float(energy),
+                basin=int(basin),
+                is_global=abs(float(energy) - best) <= 1e-9 * scale,
+                is_current=text == current,
+            )
+        )
+    return rows
+
+
+def current_energy(model: DiplomacyModel) -> float | None:
+    """Landscape energy of the detected blocs if they form at most two blocs, else None."""
+    labels = current_blocs(model)
+    if labels.max() > 1:
+        return None
+    sizes = np.maximum(model.world.capability, 1e-6)
+    return float(landscape_energy(labels.astype(np.int8), sizes, model.state.affinity[0]))
+
+
+def landscape_html(rows: list[MinimumRow], energy_now: float | None) -> str:
+    """Table of the landscape minima (escaped HTML)."""
+    head = "<tr><th>blocs</th><th>energy</th><th>basin</th><th></th></tr>"
+    body = "".join(
+        f"<tr><td>{html.escape(r.blocs)}</td><td>{r.energy:.3f}</td><td>{r.basin}</td>"
+        f"<td>{'global' if r.is_global else 'local'}{' &middot; now' if r.is_current else ''}</td></tr>"
+        for r in rows
+    )
+    now = (
+        f"<p>Energy of the current blocs: {energy_now:.3f}</p>"
+        if energy_now is not None
+        else "<p>The current blocs are more than two: landscape energy is for two blocs.</p>"
+    )
+    return (
+        '<table class="sim-landscape" style="border-collapse:collapse;width:100%">'
+        f"{head}{body}</table>{now}"
+    )

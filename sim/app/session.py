@@ -1,0 +1,254 @@
+"""What one browser tab holds: its settings, its model, the layout, events and measures.
+
+A model is built through the same config path as ``python -m sim``
+(:func:`sim.api.build_model`): the world and scenario are Hydra config choices, the
+seed is the ensemble's, and the sliders are ``params.NAME=value`` overrides that win
+over the scenario's own parameters.  So the app shows run 0 of the ensemble the CLI
+would simulate with the same settings, month for month.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sim.api import build_model as build_configured_model
+from sim.api import compose_spec
+from sim.app.measures import Metrics, measure
+from sim.app.narration import CONTROL, Event, describe_injection, events_from_record
+from sim.config import list_scenarios, list_worlds
+from sim.dates import add_months
+from sim.errors import ConfigError
+from sim.model import DiplomacyModel
+from sim.params import FITTED_PATH, ModelParameters
+
+#: Modelling-choice parameters with a slider (ranges from ModelParameters.specs()).
+SLIDER_PARAMS: tuple[str, ...] = (
+    "balance_weight",
+    "alignment_rate",
+    "affinity_reversion",
+    "bandwagon_weight",
+    "consensus_weight",
+    "choice_temperature",
+)
+
+#: Shocks a teacher can inject: kind -> button label.
+INJECT_KINDS: dict[str, str] = {
+    "attack": "Attack",
+    "recognition": "Recognition",
+    "border_closure": "Border closure",
+    "affinity": "Affinity change",
+}
+
+__all__ = ["list_scenarios", "list_worlds"]
+
+
+@dataclass(frozen=True)
+class SliderDefault:
+    """A slider's starting value and where it came from (shown beside the slider)."""
+
+    value: float
+    source: str
+
+
+@functools.cache
+def _default_params(world: str, scenario: str) -> ModelParameters:
+    _, spec = compose_spec([f"world={world}", f"scenario={scenario}", "runs=1"])
+    return spec.params
+
+
+def slider_defaults(
+    world: str = "afghanistan", scenario: str = "baseline"
+) -> dict[str, SliderDefault]:
+    """Slider starting values: the parameters ``python -m sim`` would use for this
+    world and scenario (fitted values, then the scenario's own), with their source."""
+    params = _default_params(world, scenario)
+    fitted = ModelParameters.fitted()
+    source_of_fit = f"fitted ({FITTED_PATH.parent.name}/{FITTED_PATH.name})"
+    if not FITTED_PATH.is_file():
+        source_of_fit = "prior (sim/params.py)"
+    out = {}
+    for name in SLIDER_PARAMS:
+        value = float(getattr(params, name))
+        source = source_of_fit if value == getattr(fitted, name) else f"scenario {scenario}"
+        out[name] = SliderDefault(value, source)
+    return out
+
+
+@dataclass
+class Settings:
+    """What the Reset button builds: a world, a scenario, a seed and slider values.
+
+    ``params`` holds slider values that differ from the defaults (empty: all defaults).
+    """
+
+    world: str = "afghanistan"
+    scenario: str = "baseline"
+    seed: int = 0
+    params: dict[str, float] = field(default_factory=dict)
+
+    def overrides(self) -> list[str]:
+        """The Hydra overrides of these settings (the CLI would take the same)."""
+        return [
+            f"world={self.world}",
+            f"scenario={self.scenario}",
+            f"seed={int(self.seed)}",
+            *(f"params.{name}={float(value)!r}" for name, value in sorted(self.params.items())),
+        ]
+
+
+def slider_step(low: float, high: float) -> float:
+    """A round slider step giving at least 100 positions on ``[low, high]``."""
+    return float(10 ** np.floor(np.log10((high - low) / 100)))
+
+
+def slider_tolerance(name: str) -> float:
+    """Half a slider step: a slider snaps its value to its steps, so values this close
+    to each other are the same setting."""
+    spec = ModelParameters.specs()[name]
+    return 0.5 * slider_step(spec.low, spec.high) + 1e-12
+
+
+def changed_sliders(
+    values: dict[str, float], world: str = "afghanistan", scenario: str = "baseline"
+) -> dict[str, float]:
+    """The slider values that differ from the defaults (by more than half a step)."""
+    defaults = slider_defaults(world, scenario)
+    return {
+        name: float(value)
+        for name, value in values.items()
+        if abs(float(value) - defaults[name].value) > slider_tolerance(name)
+    }
+
+
+def same_settings(first: Settings, second: Settings) -> bool:
+    """True if two settings build the same model (sliders compared to half a step)."""
+    if (first.world, first.scenario, first.seed) != (second.world, second.scenario, second.seed):
+        return False
+    defaults = {k: d.value for k, d in slider_defaults(first.world, first.scenario).items()}
+    names = set(first.params) | set(second.params)
+    return all(
+        abs(first.params.get(n, defaults[n]) - second.params.get(n, defaults[n]))
+        <= slider_tolerance(n)
+        for n in names
+    )
+
+
+def build_model(settings: Settings) -> DiplomacyModel:
+    """A fresh model of ``settings`` through the CLI's config path.
+
+    Raises:
+        ConfigError / WorldError: unknown world or scenario, a scenario that does not
+            fit the world, or a value out of range.
+    """
+    if settings.world not in list_worlds():
+        raise ConfigError(f"world {settings.world!r}: known: {', '.join(list_worlds())}")
+    if settings.scenario not in list_scenarios():
+        raise ConfigError(f"scenario {settings.scenario!r}: known: {', '.join(list_scenarios())}")
+    return build_configured_model(settings.overrides(), run_id=0)
+
+
+def build_shock(
+    kind: str,
+    *,
+    actor: str | None = None,
+    group: str | None = None,
+    level: int | None = None,
+    partner: str | None = None,
+    delta: float | None = None,
+    count: int = 1,
+) -> dict[str, Any]:
+    """The shock mapping for ``model.inject`` of one of :data:`INJECT_KINDS`.
+
+    ``actor`` is the attacked state for attacks, the deciding state otherwise.
+    The model validates codes and ranges against its world when injecting.
+    """
+    if kind not in INJECT_KINDS:
+        raise ConfigError(f"shock kind {kind!r}: allowed: {', '.join(INJECT_KINDS)}")
+    if not actor:
+        raise ConfigError(f"{kind}: choose a state")
+    label = f"injected {INJECT_KINDS[kind].lower()}"
+    if kind == "attack":
+        if not group:
+            raise ConfigError("attack: this world has no threat group")
+        return {
+            "kind": "attack",
+            "group": group,
+            "target": actor,
+            "count": int(count),
+            "label": label,
+        }
+    if kind == "recognition":
+        if level is None:
+            raise ConfigError("recognition: choose a level")
+        return {"kind": "recognition", "actor": actor, "level": int(level), "label": label}
+    if kind == "border_closure":
+        return {"kind": "border_closure", "actor": actor, "label": label}
+    if not partner or partner == actor:
+        raise ConfigError("affinity: choose two different states")
+    return {
+        "kind": "affinity",
+        "actor": actor,
+        "partner": partner,
+        "delta": float(delta if delta is not None else -0.5),
+        "label": label,
+    }
+
+
+class Session:
+    """One model with its layout, event timeline and measures (one per browser tab)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = dataclasses.replace(settings, params=dict(settings.params))
+        self.model = build_model(self.settings)
+        self.description = self.model_description()
+        self.lock = threading.RLock()
+        self.positions = self.model.layout()
+        text = f"start: world {settings.world}, scenario {settings.scenario}, seed {settings.seed}"
+        self.events: list[Event] = [Event(0, self.model.date, CONTROL, text)]
+        self.history: list[Metrics] = [measure(self.model)]
+
+    def model_description(self) -> str:
+        """The scenario's description (its tags), empty for the baseline."""
+        cfg, _ = compose_spec(self.settings.overrides())
+        return "; ".join(str(text) for text in cfg.scenario.tags.values())
+
+    @property
+    def finished(self) -> bool:
+        """True at the model's end month."""
+        return not self.model.running
+
+    def step(self, months: int = 1) -> None:
+        """Advance ``months`` months, recording events, layout and measures."""
+        with self.lock:
+            for _ in range(months):
+                if self.finished:
+                    return
+                model = self.model
+                model.step()
+                assert model.last_record is not None
+                self.events.extend(
+                    events_from_record(
+                        model.month,
+                        model.date,
+                        model.last_record,
+                        model.world,
+                        levels=model.state.recognition[0],
+                    )
+                )
+                self.positions = model.layout(previous=self.positions)
+                self.history.append(measure(model))
+
+    def inject(self, shock: dict[str, Any]) -> str:
+        """Schedule ``shock`` for next month via ``model.inject``; returns its description."""
+        with self.lock:
+            self.model.inject(shock)
+            when = add_months(self.model.date, 1)
+            text = f"injected for {when}: {describe_injection(shock)}"
+            self.events.append(Event(self.model.month, self.model.date, CONTROL, text))
+            return text

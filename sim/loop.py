@@ -1,0 +1,118 @@
+"""The month: one loop owns the world schedule, the streams, the shocks and the kernel.
+
+:class:`MonthlyLoop` is the only thing that steps the kernel.  The ensemble runner
+(:mod:`sim.ensemble`), the Mesa model (:mod:`sim.model`), the teaching app and the
+benchmarks all drive one; what watches the runs (the recorder, the Mesa agents)
+attaches as an :class:`Observer` and is told of the start and of every month.
+
+Each month, in order: the month index advances, the world in force is taken from the
+schedule of structural changes, the runs' variates are drawn, the kernel steps the
+state (this month's shocks first), and every observer sees the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+import numpy as np
+
+from sim.arenas import STANDARD_ARENAS
+from sim.arenas.base import Arena
+from sim.dates import add_months
+from sim.kernel import Kernel, StepRecord
+from sim.params import ModelParameters
+from sim.shocks import Shock
+from sim.state import SimState, initial_state
+from sim.streams import RunStreams
+from sim.world import World
+from sim.world_changes import WorldChange, worlds_by_month
+
+
+class Observer(Protocol):
+    """Something that watches a loop: told of the start and of every month."""
+
+    def on_start(self, loop: MonthlyLoop) -> None: ...
+
+    def on_month(self, loop: MonthlyLoop, record: StepRecord) -> None: ...
+
+
+class MonthlyLoop:
+    """R runs of one world, stepped month by month.
+
+    Args:
+        world: the starting world.
+        params: modelling-choice parameters.
+        seed: master seed; run ``r`` draws from its own streams (:mod:`sim.streams`).
+        run_ids: (R,) global run indices of the runs stepped together.
+        start: the first month ``YYYY-MM`` (month index 0).
+        shocks: scheduled shocks (validated, :func:`sim.shocks.parse_shocks`).
+        world_changes: structural changes, each from its month on.
+        arenas: the arenas the kernel runs (default :data:`sim.arenas.STANDARD_ARENAS`).
+        observers: watchers attached from the start.
+    """
+
+    def __init__(
+        self,
+        world: World,
+        params: ModelParameters,
+        seed: int,
+        run_ids: Sequence[int] | np.ndarray,
+        start: str,
+        shocks: Iterable[Shock] = (),
+        world_changes: Iterable[WorldChange] = (),
+        arenas: Sequence[Arena] = STANDARD_ARENAS,
+        observers: Iterable[Observer] = (),
+    ) -> None:
+        self.kernel = Kernel(arenas)
+        self.params = params
+        self.start = start
+        self.run_ids = np.asarray(run_ids, dtype=np.int64)
+        self._schedule = worlds_by_month(world, list(world_changes))
+        self.world = self._schedule[0]
+        self.layout = self.kernel.layout(self.world)
+        runs = len(self.run_ids)
+        self.state: SimState = initial_state(
+            self.world, runs, self.kernel.extra_state(self.world, runs)
+        )
+        self.streams = RunStreams(seed, self.run_ids, self.layout)
+        self.month = 0
+        self.last_record: StepRecord | None = None
+        self._shocks: dict[int, list[Shock]] = {}
+        self.schedule(shocks)
+        self.observers: list[Observer] = []
+        for observer in observers:
+            self.attach(observer)
+
+    @property
+    def date(self) -> str:
+        """The current month ``YYYY-MM``."""
+        return add_months(self.start, self.month)
+
+    def attach(self, observer: Observer) -> None:
+        """Add an observer; it is told of the start at once."""
+        self.observers.append(observer)
+        observer.on_start(self)
+
+    def schedule(self, shocks: Iterable[Shock]) -> None:
+        """Add validated shocks to the schedule (each at its month index)."""
+        for shock in shocks:
+            self._shocks.setdefault(shock.month, []).append(shock)
+
+    def step(self) -> StepRecord:
+        """Advance every run by one month; returns what happened."""
+        self.month += 1
+        self.world = self._schedule.get(self.month, self.world)
+        variates = self.streams.next_month()
+        record = self.kernel.step(
+            self.state, self.world, self.params, self.layout, variates, self._shocks.get(self.month)
+        )
+        self.last_record = record
+        for observer in self.observers:
+            observer.on_month(self, record)
+        return record
+
+    def run(self, months: int) -> None:
+        """Step ``months`` months."""
+        for _ in range(months):
+            self.step()
