@@ -25,6 +25,7 @@ from sim.config import CONFIG_DIR, scenario_label, spec_from_config
 from sim.ensemble import iter_results
 from sim.errors import UserError
 from sim.results import ensure_writable
+from sim.slurm import check_scheduler, is_slurm_launcher
 
 log = logging.getLogger("sim")
 
@@ -203,7 +204,8 @@ def precheck_sweep(overrides: list[str]) -> None:
     """Reject a sweep with an empty range or a bad value before any job runs.
 
     Every sweep value is composed and validated (up to MAX_PRECHECKED_JOBS
-    combinations; a larger sweep checks each value once): one line, exit 2.
+    combinations; a larger sweep checks each value once), and a SLURM sweep
+    needs a scheduler here: one line, exit 2.
     """
     import itertools
 
@@ -230,6 +232,17 @@ def precheck_sweep(overrides: list[str]) -> None:
     combinations = list(itertools.islice(itertools.product(*swept), MAX_PRECHECKED_JOBS + 1))
     if len(combinations) > MAX_PRECHECKED_JOBS:
         combinations = [(value,) for values in swept for value in values]
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            launch = compose(
+                config_name="config", overrides=[*fixed, *combinations[0]], return_hydra_config=True
+            )
+            if is_slurm_launcher(launch):
+                check_scheduler(str(launch.hydra.runtime.choices.get("hydra/launcher", "slurm")))
+    except (HydraException, OmegaConfBaseException) as error:
+        fail(hydra_error_message(error))
+    except UserError as error:
+        fail(str(error))
     try:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
             for combination in combinations:
