@@ -141,6 +141,91 @@ def test_capabilities_cover_every_state():
     assert named.str.contains("SIPRI").all()
 
 
+# Conduct toward the Emirate: demands and coercive levers (seeds/conduct.md) -------------
+CT_GROUPS = ("ISKP", "TTP", "AQ", "ETIM", "IMU", "ANTI_IND")
+DEMAND_METRICS = frozenset(
+    {
+        "demand_inclusivity",
+        "demand_women_rights",
+        "demand_border",
+        "demand_water",
+        "demand_refugees",
+        "demand_narcotics",
+    }
+    | {f"demand_ct_{group}" for group in CT_GROUPS}
+)
+LEVERS = ("strike", "border_closure", "border_reopening", "deportation", "sanction")
+CONDUCT_WINDOW = (month_number("2021-08"), month_number("2024-03"))
+CONDUCT_YEARS = 2.6
+
+
+def conduct_tables() -> tuple[list[list[str]], list[list[str]]]:
+    """The demand rows and the lever rows of the tables in ``seeds/conduct.md``."""
+    demands: list[list[str]] = []
+    levers: list[list[str]] = []
+    for line in (SEEDS_DIR / "conduct.md").read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if not line.startswith("| ") or cells[0] not in NEIGHBOURS:
+            continue
+        (demands if cells[1].startswith("demand_") else levers).append(cells)
+    return demands, levers
+
+
+def ids_in(cell: str) -> list[str]:
+    return sorted(re.findall(r"E\d+", cell))
+
+
+def test_state_demands_use_the_demand_vocabulary(evidence):
+    rows = evidence[(evidence["kind"] == "stated_demand") & evidence["actor"].isin(NEIGHBOURS)]
+    assert (rows["counterpart"] == "AFG").all(), list(rows.loc[rows["counterpart"] != "AFG", "id"])
+    outside = rows[~rows["metric"].isin(DEMAND_METRICS)]
+    found = dict(zip(outside["id"], outside["metric"], strict=True))
+    assert outside.empty, f"metrics outside the vocabulary: {found}"
+
+
+def test_state_coercive_acts_toward_the_emirate_are_hostile(evidence):
+    acts = evidence[
+        evidence["kind"].isin([lever for lever in LEVERS if lever != "border_reopening"])
+        & evidence["actor"].isin(NEIGHBOURS)
+        & (evidence["counterpart"] == "AFG")
+    ]
+    assert (acts["sign"] == -1).all(), list(acts.loc[acts["sign"] != -1, "id"])
+
+
+def test_conduct_demand_table_matches_the_rows(evidence):
+    demands, _ = conduct_tables()
+    table = {(cells[0], cells[1]): cells for cells in demands}
+    assert len(table) == len(demands), "a state-metric pair appears twice in conduct.md"
+    rows = evidence[(evidence["kind"] == "stated_demand") & evidence["actor"].isin(NEIGHBOURS)]
+    pairs = set(zip(rows["actor"], rows["metric"], strict=True))
+    assert set(table) == pairs
+    for (state, metric), cells in table.items():
+        own = rows[(rows["actor"] == state) & (rows["metric"] == metric)]
+        listed = dict(re.findall(r"(E\d+) \((\d)\)", cells[2]))
+        assert listed == {r.id: str(r.strength) for r in own.itertuples()}, (state, metric)
+        total = int(own["strength"].sum())
+        assert int(cells[3]) == total, (state, metric)
+        assert cells[4] == f"{min(1.0, total / 3):.2f}", (state, metric)
+
+
+def test_conduct_lever_table_matches_the_rows(evidence):
+    _, levers = conduct_tables()
+    table = {(cells[0], cells[1]): cells for cells in levers}
+    assert set(table) == {(state, lever) for state in NEIGHBOURS for lever in LEVERS}
+    assert len(table) == len(levers)
+    acts = evidence[evidence["kind"].isin(LEVERS) & (evidence["counterpart"] == "AFG")]
+    months = acts["date"].map(month_of)
+    for (state, lever), cells in table.items():
+        own = (acts["actor"] == state) & (acts["kind"] == lever)
+        inside = sorted(acts.loc[own & months.between(*CONDUCT_WINDOW), "id"])
+        before = sorted(acts.loc[own & (months < CONDUCT_WINDOW[0]), "id"])
+        assert ids_in(cells[2]) == inside, (state, lever)
+        assert int(cells[3]) == len(inside), (state, lever)
+        assert cells[4] == f"{len(inside) / CONDUCT_YEARS:.2f}", (state, lever)
+        assert ids_in(cells[5]) == before, (state, lever)
+        assert cells[6] == ("yes" if inside or before else "no"), (state, lever)
+
+
 # (b) paraphrase originality ----------------------------------------------------------------
 RUN = 8
 
