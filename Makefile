@@ -22,7 +22,8 @@ run: $(STAMP)  ## the main job: baseline ensemble, results and plots under outpu
 	$(PY) -m sim
 
 test: $(STAMP)  ## the test suite and the notebooks (what CI runs)
-	$(PY) -m ruff check sim tests
+	$(PY) -m ruff check sim tests benchmarks
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest --nbmake tests notebooks/*.ipynb
 
 app: $(STAMP)  ## the interactive teaching view on http://127.0.0.1:8765 (Ctrl+C to stop)
@@ -31,9 +32,10 @@ app: $(STAMP)  ## the interactive teaching view on http://127.0.0.1:8765 (Ctrl+C
 bench: $(STAMP)  ## speed and memory benchmarks, one table (several minutes; python benchmarks/bench.py --help)
 	$(PY) benchmarks/bench.py
 
-lint: $(STAMP)
-	$(PY) -m ruff check sim tests
-	$(PY) -m ruff format --check sim tests
+lint: $(STAMP)  ## ruff (lint and format) and the import layers
+	$(PY) -m ruff check sim tests benchmarks
+	$(PY) -m ruff format --check sim tests benchmarks
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) outputs/2* outputs/multirun .pytest_cache

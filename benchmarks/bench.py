@@ -548,7 +548,9 @@ def write_table(rows: list[Row], path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> list[Row]:
-    parser = argparse.ArgumentParser(prog="python benchmarks/bench.py", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python benchmarks/bench.py", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--out", type=Path, help="also write the table here (.csv or .md)")
     parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
     parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke run)")

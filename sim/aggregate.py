@@ -19,8 +19,8 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import UserError
+from sim.job_status import STATUS_FILE, read_status
 from sim.results import ensure_writable, write_parquet_atomic
-from sim.sweep import STATUS_FILE, read_status
 
 
 def job_directories(sweep_dir: Path) -> list[Path]:

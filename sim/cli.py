@@ -43,9 +43,9 @@ def run_job(cfg: DictConfig, output_dir: Path, overrides: list[str] | None = Non
     complete; ``status.json`` is written last, so a directory with an ``ok``
     status always holds a complete, readable job.
     """
+    from sim.job_status import config_hash, write_status
     from sim.outcomes import run_outcomes
     from sim.results import FRAMES, StreamingWriter
-    from sim.sweep import config_hash, write_status
 
     spec = spec_from_config(cfg, overrides)
     output_dir = ensure_writable(output_dir)
@@ -119,7 +119,7 @@ def app(cfg: DictConfig) -> None:
     """Hydra task: one job (a scenario x parameter point x block of seeded runs)."""
     from hydra.types import RunMode
 
-    from sim.sweep import config_hash, finished, write_status
+    from sim.job_status import config_hash, finished, write_status
 
     hydra_cfg = HydraConfig.get()
     output_dir = Path(hydra_cfg.runtime.output_dir)

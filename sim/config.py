@@ -15,6 +15,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 
 from sim.dates import month_index, parse_month
+from sim.defaults import DEFAULT_END, DEFAULT_START
 from sim.ensemble import EnsembleSpec
 from sim.errors import ConfigError
 from sim.params import ModelParameters
@@ -90,8 +91,8 @@ class SimConfig:
     runs: int = 20
     first_run: int = 0
     seed: int = 0
-    start: str = "2024-03"
-    end: str = "2029-12"
+    start: str = DEFAULT_START
+    end: str = DEFAULT_END
     batch_size: int = 500
     params: Any = field(default_factory=ParamsConfig)
     record: RecordConfig = field(default_factory=RecordConfig)

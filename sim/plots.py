@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.ladder import RECOGNITION_LEVELS
+from sim.layout import network_layout
 from sim.world import World
 
 
@@ -70,9 +71,8 @@ def alignment_network(dyads: pd.DataFrame, world: World, seed: int = 0) -> plt.F
     for (actor, partner), value in mean.items():
         if actor < partner and abs(value) >= 0.1:
             graph.add_edge(actor, partner, weight=float(value))
-    positive = nx.Graph((u, v, d) for u, v, d in graph.edges(data=True) if d["weight"] > 0)
-    positive.add_nodes_from(graph.nodes)
-    layout = nx.spring_layout(positive, seed=seed, k=1.2)
+    matrix = mean.unstack().reindex(index=list(world.codes), columns=list(world.codes))
+    layout = network_layout(matrix.fillna(0.0).to_numpy(), world.codes, seed=seed)
     figure, axis = plt.subplots(figsize=(7, 6))
     weights = [graph[u][v]["weight"] for u, v in graph.edges]
     nx.draw_networkx_edges(
@@ -121,11 +121,12 @@ def standard_plots(
     """
     directory = Path(directory)
     written = []
-    figures = {"recognition.png": recognition_bands(states)}
+    figures = {}
+    if world.target is not None:  # the ladder and trade exist only toward a target actor
+        figures["recognition.png"] = recognition_bands(states)
+        figures["trade_by_partner.png"] = trade_by_partner(states)
     if len(dyads):
         figures["alignment_network.png"] = alignment_network(dyads, world)
-    if world.target is not None:
-        figures["trade_by_partner.png"] = trade_by_partner(states)
     for name, figure in figures.items():
         path = directory / name
         figure.savefig(path, dpi=110)
@@ -288,7 +289,7 @@ def outcome_distributions(outcomes: pd.DataFrame, directory: str | Path) -> list
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m sim.plots DIR``: outcome distributions of a sweep directory."""
+    """``python -m sim.plots DIR``: redraw the outcome distributions of an aggregated sweep."""
     import argparse
 
     plt.switch_backend("Agg")
@@ -302,15 +303,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("directory", help="a sweep directory (or its aggregate/ folder)")
     args = parser.parse_args(argv)
     try:
-        from sim.aggregate import aggregate
-
         base = Path(args.directory)
-        if (base / "outcomes.parquet").is_file():
-            outcome_distributions(pd.read_parquet(base / "outcomes.parquet"), base)
-            out = base
-        else:
-            aggregate(base, plots=True)
-            out = base / "aggregate"
+        out = base if (base / "outcomes.parquet").is_file() else base / "aggregate"
+        if not (out / "outcomes.parquet").is_file():
+            raise UserError(f"{base}: no aggregate here; run python -m sim.aggregate {base} first")
+        outcome_distributions(pd.read_parquet(out / "outcomes.parquet"), out)
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import UserError
+from sim.ladder import DE_FACTO, DE_JURE, EMBASSY, NO_CONTACT, WORKING_CONTACTS
 from sim.results import Results
 
 HISTORY_OVERRIDES = ["scenario=history"]
@@ -135,7 +136,7 @@ FACTS: tuple[Fact, ...] = (
         "No state recognises the Emirate de jure by 2024-03",
         ("E1105", "E2197", "E1207"),
         0.8,
-        lambda h: (h.level[:, :, [h.i(c) for c in STATES]] < 5).all(axis=(1, 2)),
+        lambda h: (h.level[:, :, [h.i(c) for c in STATES]] < DE_JURE).all(axis=(1, 2)),
     ),
     Fact(
         "china_goes_furthest",
@@ -151,14 +152,14 @@ FACTS: tuple[Fact, ...] = (
         "China accepts an Emirate ambassador (level >= 4) by 2024-03",
         ("E1101", "E1103"),
         0.5,
-        lambda h: h.level[:, -1, h.i("CHN")] >= 4,
+        lambda h: h.level[:, -1, h.i("CHN")] >= DE_FACTO,
     ),
     Fact(
         "tajikistan_hostile",
         "Tajikistan stays at or below 'no official contact' throughout",
         ("E3211", "E3212", "E3142"),
         0.7,
-        lambda h: (h.level[:, :, h.i("TJK")] <= 1).all(axis=1),
+        lambda h: (h.level[:, :, h.i("TJK")] <= NO_CONTACT).all(axis=1),
     ),
     Fact(
         "russia_dips",
@@ -185,7 +186,7 @@ FACTS: tuple[Fact, ...] = (
         "Russia lets Emirate diplomats work (level >= 3) by 2024-03",
         ("E1145", "E1009"),
         0.5,
-        lambda h: h.level[:, -1, h.i("RUS")] >= 3,
+        lambda h: h.level[:, -1, h.i("RUS")] >= EMBASSY,
     ),
     Fact(
         "pakistan_sours",
@@ -199,7 +200,7 @@ FACTS: tuple[Fact, ...] = (
         "Pakistan keeps working contacts (level >= 2) in 2024-03",
         ("E2042",),
         0.5,
-        lambda h: h.level[:, -1, h.i("PAK")] >= 2,
+        lambda h: h.level[:, -1, h.i("PAK")] >= WORKING_CONTACTS,
     ),
     Fact(
         "pakistan_coerces",
@@ -227,21 +228,23 @@ FACTS: tuple[Fact, ...] = (
         "India reaches 'working contacts' (level >= 2) by mid-2022",
         ("E1060", "E1064"),
         0.5,
-        lambda h: (h.level[:, h.span("2021-09", "2022-08"), h.i("IND")] >= 2).any(axis=1),
+        lambda h: (h.level[:, h.span("2021-09", "2022-08"), h.i("IND")] >= WORKING_CONTACTS).any(
+            axis=1
+        ),
     ),
     Fact(
         "india_no_further",
         "India goes no further than working contacts (level <= 2) in 2024-03",
         ("E1079",),
         0.6,
-        lambda h: h.level[:, -1, h.i("IND")] <= 2,
+        lambda h: h.level[:, -1, h.i("IND")] <= WORKING_CONTACTS,
     ),
     Fact(
         "usa_no_recognition",
         "The United States never goes beyond working contacts",
         ("E2197", "E2148"),
         0.7,
-        lambda h: (h.level[:, :, h.i("USA")] <= 2).all(axis=1),
+        lambda h: (h.level[:, :, h.i("USA")] <= WORKING_CONTACTS).all(axis=1),
     ),
     Fact(
         "usa_cool",
@@ -255,7 +258,7 @@ FACTS: tuple[Fact, ...] = (
         "Iran lets Emirate diplomats run the embassy (level >= 3) by 2024-03",
         ("E1013",),
         0.5,
-        lambda h: h.level[:, -1, h.i("IRN")] >= 3,
+        lambda h: h.level[:, -1, h.i("IRN")] >= EMBASSY,
     ),
     Fact(
         "central_asia_engages",
@@ -263,8 +266,8 @@ FACTS: tuple[Fact, ...] = (
         ("E3231", "E2051", "E3210", "E1015"),
         0.5,
         lambda h: (
-            (h.level[:, -1, [h.i(c) for c in ("UZB", "KAZ", "TKM", "KGZ")]] >= 2)
-            & (h.level[:, -1, [h.i(c) for c in ("UZB", "KAZ", "TKM", "KGZ")]] <= 4)
+            (h.level[:, -1, [h.i(c) for c in ("UZB", "KAZ", "TKM", "KGZ")]] >= WORKING_CONTACTS)
+            & (h.level[:, -1, [h.i(c) for c in ("UZB", "KAZ", "TKM", "KGZ")]] <= DE_FACTO)
         ).all(axis=1),
     ),
     Fact(

@@ -500,44 +500,83 @@ def validate_world(world: World, source: str) -> None:
 def synthetic_world(n_actors: int, n_groups: int = 3, seed: int = 0) -> World:
     """A random but valid world of ``n_actors`` (actor 0 is the target).
 
-    Used for scaling benchmarks and property-based tests; not calibrated.
+    Used for scaling benchmarks and property-based tests; not calibrated.  Built as a
+    world-file mapping, so it passes the same builder and checks as any world file.
     """
     if n_actors < 2:
         raise WorldError(f"synthetic world: n_actors={n_actors}; need at least 2")
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     n, g = n_actors, n_groups
+    codes = [f"S{i:02d}" if i else "TGT" for i in range(n)]
+    groups = [f"G{j}" for j in range(g)]
     affinity = rng.uniform(-0.6, 0.6, (n, n))
-    affinity = np.triu(affinity, 1)
-    affinity = affinity + affinity.T
     salience = rng.dirichlet(np.ones(len(CONCERNS)), n)
     recognition = rng.integers(0, 4, n)
-    recognition[0] = -1
-    world = World(
-        name=f"synthetic-{n}",
-        codes=tuple(f"S{i:02d}" if i else "TGT" for i in range(n)),
-        names=tuple(f"State {i}" if i else "Target" for i in range(n)),
-        target=0,
-        capability=rng.uniform(0.05, 1.0, n),
-        salience=salience,
-        recognition=recognition,
-        affinity=affinity,
-        affinity_baseline=affinity.copy(),
-        borders_target=rng.random(n) < 0.4,
-        imports_musd=rng.uniform(0, 1000, n),
-        exports_musd=rng.uniform(0, 300, n),
-        transit_capacity=rng.uniform(0, 1, n) * (rng.random(n) < 0.3),
-        demand_inclusivity=rng.uniform(0, 1, n),
-        demand_counterterror=rng.uniform(0, 1, (n, g)),
-        group_codes=tuple(f"G{j}" for j in range(g)),
-        group_strength=rng.uniform(0.1, 0.8, g),
-        group_sanctuary=rng.uniform(0.2, 1.0, g),
-        group_exposure=rng.uniform(0, 1, (g, n)) * (rng.random((g, n)) < 0.4),
-        emirate_stance=rng.uniform(-1, 1, g),
-        inclusivity=float(rng.uniform(0, 0.5)),
-        counterterror_effort=rng.uniform(0, 1, g),
-        hardliner_influence=float(rng.uniform(0.2, 0.9)),
-        objectives=rng.dirichlet(np.ones(len(OBJECTIVES))),
-    )
-    world.capability[0] = min(world.capability[0], 0.1)
-    validate_world(world, world.name)
-    return world
+    capability = rng.uniform(0.05, 1.0, n)
+    capability[0] = min(capability[0], 0.1)
+    borders = rng.random(n) < 0.4
+    imports = rng.uniform(0, 1000, n)
+    exports = rng.uniform(0, 300, n)
+    transit = rng.uniform(0, 1, n) * (rng.random(n) < 0.3)
+    demand_inclusivity = rng.uniform(0, 1, n)
+    demand_counterterror = rng.uniform(0, 1, (n, g))
+    strength = rng.uniform(0.1, 0.8, g)
+    sanctuary = rng.uniform(0.2, 1.0, g)
+    exposure = rng.uniform(0, 1, (g, n)) * (rng.random((g, n)) < 0.4)
+    stance = rng.uniform(-1, 1, g)
+    inclusivity = float(rng.uniform(0, 0.5))
+    effort = rng.uniform(0, 1, g)
+    hardliners = float(rng.uniform(0.2, 0.9))
+    objectives = rng.dirichlet(np.ones(len(OBJECTIVES)))
+    mapping = {
+        "name": f"synthetic-{n}",
+        "target": codes[0],
+        "actors": {
+            code: {
+                "name": f"State {i}" if i else "Target",
+                "capability": float(capability[i]),
+                **(
+                    {}
+                    if i == 0
+                    else {
+                        "recognition": int(recognition[i]),
+                        "salience": dict(zip(CONCERNS, map(float, salience[i]), strict=True)),
+                    }
+                ),
+                "borders_target": bool(borders[i]),
+                "imports_musd": float(imports[i]),
+                "exports_musd": float(exports[i]),
+                "transit_capacity": float(transit[i]),
+                "demands": {
+                    "inclusivity": float(demand_inclusivity[i]),
+                    "counterterror": dict(
+                        zip(groups, map(float, demand_counterterror[i]), strict=True)
+                    ),
+                },
+            }
+            for i, code in enumerate(codes)
+        },
+        "affinity": {
+            f"{codes[i]}-{codes[j]}": float(affinity[i, j])
+            for i in range(n)
+            for j in range(i + 1, n)
+        },
+        "threat_groups": {
+            group: {
+                "strength": float(strength[k]),
+                "sanctuary": float(sanctuary[k]),
+                "emirate_stance": float(stance[k]),
+                "targets": {
+                    codes[i]: float(exposure[k, i]) for i in range(n) if exposure[k, i] > 0
+                },
+            }
+            for k, group in enumerate(groups)
+        },
+        "emirate": {
+            "inclusivity": inclusivity,
+            "hardliner_influence": hardliners,
+            "counterterror": dict(zip(groups, map(float, effort), strict=True)),
+            "objectives": dict(zip(OBJECTIVES, map(float, objectives), strict=True)),
+        },
+    }
+    return world_from_mapping(mapping, f"synthetic world (seed {seed})", name=mapping["name"])

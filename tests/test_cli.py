@@ -21,6 +21,14 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+def test_world_without_a_target_gets_no_ladder_or_trade_plot(tmp_path):
+    out = tmp_path / "triad"
+    done = run_cli("world=triad", "runs=2", "end=2025-03", "progress=false", f"hydra.run.dir={out}")
+    assert done.returncode == 0, done.stderr
+    assert (out / "alignment_network.png").is_file()
+    assert not (out / "recognition.png").exists() and not (out / "trade_by_partner.png").exists()
+
+
 def test_cli_writes_frames_and_plots(tmp_path):
     out = tmp_path / "run"
     done = run_cli("runs=4", "end=2025-03", "progress=false", f"hydra.run.dir={out}")

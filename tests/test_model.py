@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
+import pytest
 
 from sim import DiplomacyModel, EmirateAgent, StateAgent
 from sim.ensemble import EnsembleSpec, run_ensemble
+from sim.defaults import DEFAULT_END
+from sim.errors import ConfigError
 from sim.params import ModelParameters
 
 
@@ -75,3 +78,43 @@ def test_layout_is_seeded_from_model_stream(mechanism_world):
     a = DiplomacyModel(world=mechanism_world, rng=8).layout()
     b = DiplomacyModel(world=mechanism_world, rng=8).layout()
     assert all(np.allclose(a[k], b[k]) for k in a)
+
+
+def test_model_ends_at_its_end_month():
+    model = DiplomacyModel(rng=2, end="2024-08")
+    assert model.running and model.end == "2024-08"
+    model.run_model()  # returns: running turns False at the end month
+    assert not model.running and model.date == "2024-08" and model.steps == 5
+    with pytest.raises(ConfigError, match="ended at 2024-08"):
+        model.step()
+    assert DiplomacyModel(rng=1).end == DEFAULT_END  # the config's default end
+
+
+def test_run_until_rejects_the_past_and_after_the_end():
+    model = DiplomacyModel(rng=3, end="2025-03")
+    model.run_until("2024-06")
+    assert model.date == "2024-06"
+    with pytest.raises(ConfigError, match=r"run_until\(2023-01\): the model is already at 2024-06"):
+        model.run_until("2023-01")
+    with pytest.raises(ConfigError, match="after the model's end"):
+        model.run_until("2025-04")
+    model.run_until("2024-06")  # the current month: nothing to do
+    assert model.date == "2024-06"
+
+
+def test_batch_run_without_max_steps_stops_at_the_end():
+    results = mesa.batch_run(
+        DiplomacyModel,
+        parameters={"end": "2024-07"},
+        rng=[0, 1],
+        number_processes=1,
+        display_progress=False,
+    )
+    steps = {row["Step"] for row in results}
+    assert max(steps) == 4  # 2024-03 .. 2024-07
+
+
+@pytest.mark.parametrize("rng", ["abc", 1.5, True])
+def test_bad_seed_is_one_clear_error(rng):
+    with pytest.raises(ConfigError, match="rng="):
+        DiplomacyModel(rng=rng)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 
 import numpy as np
 
@@ -32,9 +32,6 @@ from sim.params import ModelParameters
 from sim.shocks import ShockEffects
 from sim.state import SimState
 from sim.world import World
-
-if TYPE_CHECKING:
-    from sim.streams import ArenaDraws
 
 Distribution = Literal["uniform", "normal"]
 
@@ -75,6 +72,12 @@ def normal(name: str, *dims: int | str) -> Draw:
     return Draw(name, "normal", dims)
 
 
+class Draws(Protocol):
+    """The running arena's variates by name: ``draws["attacks"]`` is (R, *shape)."""
+
+    def __getitem__(self, name: str) -> np.ndarray: ...
+
+
 @dataclass
 class Month:
     """What an arena sees while it runs: one month, all runs.
@@ -93,7 +96,7 @@ class Month:
     params: ModelParameters
     shocks: ShockEffects
     outputs: dict[str, np.ndarray] = field(default_factory=dict)
-    draws: ArenaDraws | None = None
+    draws: Draws | None = None
 
 
 @dataclass(frozen=True)
