@@ -80,12 +80,12 @@ class StateAgent(ActorAgent):
     @property
     def exports_to_afg_musd(self) -> float:
         """This state's exports to Afghanistan in the current month, US$ million."""
-        return float(self.model.state.imports[0, self.index])
+        return float(self.model.state.target_imports[0, self.index])
 
     @property
     def imports_from_afg_musd(self) -> float:
         """This state's imports from Afghanistan in the current month, US$ million."""
-        return float(self.model.state.exports[0, self.index])
+        return float(self.model.state.target_exports[0, self.index])
 
     @property
     def border_open(self) -> bool:

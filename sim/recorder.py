@@ -137,8 +137,8 @@ class Recorder:
         runs, months, n, g = len(run_ids), len(dates), world.n_actors, world.n_groups
         self.recognition = np.zeros((runs, months, n), dtype=np.int8)
         self.affinity_target = np.zeros((runs, months, n), dtype=np.float32)
-        self.imports = np.zeros((runs, months, n), dtype=np.float32)
-        self.exports = np.zeros((runs, months, n), dtype=np.float32)
+        self.target_imports = np.zeros((runs, months, n), dtype=np.float32)
+        self.target_exports = np.zeros((runs, months, n), dtype=np.float32)
         self.attacks = np.zeros((runs, months, n), dtype=np.int16)
         self.blocs = np.zeros((runs, months, n), dtype=np.int8)
         self.border_open = np.zeros((runs, months, n), dtype=bool)
@@ -174,8 +174,8 @@ class Recorder:
         self.recognition[:, month] = state.recognition
         if world.target is not None:
             self.affinity_target[:, month] = state.affinity[:, :, world.target]
-        self.imports[:, month] = state.imports
-        self.exports[:, month] = state.exports
+        self.target_imports[:, month] = state.target_imports
+        self.target_exports[:, month] = state.target_exports
         self.blocs[:, month] = detect_blocs_batch(state.affinity)
         self.border_open[:, month] = state.border_open
         self.transit[:, month] = transit_shares(state, world)
@@ -251,8 +251,8 @@ class Recorder:
         recognition = pd.array(self.recognition.reshape(-1).astype("int64"), dtype="Int8")
         recognition[is_target] = pd.NA
         affinity = self.affinity_target.reshape(-1).astype(float)
-        exports_to = self.imports.reshape(-1).astype(float)
-        imports_from = self.exports.reshape(-1).astype(float)
+        exports_to = self.target_imports.reshape(-1).astype(float)
+        imports_from = self.target_exports.reshape(-1).astype(float)
         if world.target is not None:
             affinity[is_target] = np.nan
             exports_to[is_target] = np.nan

@@ -22,8 +22,9 @@ class SimState:
     Attributes:
         recognition: (R, N) int ladder level 0..5; -1 for the target actor.
         affinity: (R, N, N) symmetric affinities in [-1, 1], zero diagonal.
-        imports: (R, N) the target's imports from each actor, US$ million/month.
-        exports: (R, N) the target's exports to each actor, US$ million/month.
+        target_imports: (R, N) the target's imports from each actor, US$ million/month
+            (the ``exports_to_afg_musd`` column: the same flow, from the partner's side).
+        target_exports: (R, N) the target's exports to each actor, US$ million/month.
         border_open: (R, N) False while an actor keeps its border with the target closed.
         strength: (R, G) threat-group strength in [0, 1].
         grievance: (R, N, G) attack-weighted grievance of each actor against each
@@ -40,8 +41,8 @@ class SimState:
 
     recognition: np.ndarray
     affinity: np.ndarray
-    imports: np.ndarray
-    exports: np.ndarray
+    target_imports: np.ndarray
+    target_exports: np.ndarray
     border_open: np.ndarray
     strength: np.ndarray
     grievance: np.ndarray
@@ -89,8 +90,8 @@ def initial_state(world: World, runs: int, extra: dict[str, np.ndarray] | None =
     return SimState(
         recognition=tile(world.recognition, np.int64),
         affinity=affinity,
-        imports=tile(world.imports_musd / 12.0),
-        exports=tile(world.exports_musd / 12.0),
+        target_imports=tile(world.imports_musd / 12.0),
+        target_exports=tile(world.exports_musd / 12.0),
         border_open=np.ones((runs, n), dtype=bool),
         strength=tile(world.group_strength),
         grievance=np.zeros((runs, n, g)),

@@ -43,8 +43,8 @@ class History:
             return values.reshape(n_runs, n_months, n)
 
         self.level = cube("recognition", -1)
-        self.imports = cube("exports_to_afg_musd", 0.0)
-        self.exports = cube("imports_from_afg_musd", 0.0)
+        self.target_imports = cube("exports_to_afg_musd", 0.0)
+        self.target_exports = cube("imports_from_afg_musd", 0.0)
         self.attacks = cube("attacks", 0.0)
         self.confrontation = cube("confrontation", 0.0)
         dyads = results.dyads.sort_values(["run", "date", "actor", "partner"], key=self._sort_key)
@@ -79,7 +79,7 @@ class History:
 
     def import_share(self, code: str, first: str, last: str) -> np.ndarray:
         """(R,) the partner's share of Afghanistan's imports over a period."""
-        window = self.imports[:, self.span(first, last), :]
+        window = self.target_imports[:, self.span(first, last), :]
         total = window.sum(axis=(1, 2))
         return window[:, :, self.i(code)].sum(axis=1) / np.maximum(total, 1e-9)
 

@@ -66,3 +66,19 @@ def test_arena_declarations_are_checked():
 def test_every_parameter_belongs_to_an_arena():
     declared = {name for arena in STANDARD_ARENAS for name in arena.parameters}
     assert declared == set(ModelParameters.specs())
+
+
+def test_event_kinds_are_one_table_for_frames_docs_and_app():
+    from pathlib import Path
+
+    from sim import results
+    from sim.app.figures import TIMELINE_ROWS
+    from sim.events import EVENT_KINDS, FAMILIES
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    for kind in EVENT_KINDS:
+        shown = "shock:<" if kind == "shock" else f"`{kind}`"
+        assert shown in readme, kind
+        assert kind in (results.__doc__ or "") or kind == "shock"
+    assert {k.family for k in EVENT_KINDS.values()} == set(FAMILIES)
+    assert set(FAMILIES) <= set(TIMELINE_ROWS)

@@ -23,12 +23,12 @@ def check_invariants(state, world):
     assert np.all(np.abs(state.affinity) <= 1.0)
     assert np.allclose(state.affinity, state.affinity.transpose(0, 2, 1))
     assert np.all(np.diagonal(state.affinity, axis1=1, axis2=2) == 0)
-    for name in ("imports", "exports", "grievance", "confrontation"):
+    for name in ("target_imports", "target_exports", "grievance", "confrontation"):
         assert np.all(getattr(state, name) >= 0), name
     for name in ("strength", "effort", "inclusivity", "hardliners", "water"):
         values = getattr(state, name)
         assert np.all((values >= 0) & (values <= 1)), name
-    for name in ("affinity", "imports", "exports", "strength", "effort", "grievance"):
+    for name in ("affinity", "target_imports", "target_exports", "strength", "effort", "grievance"):
         assert np.all(np.isfinite(getattr(state, name))), name
 
 

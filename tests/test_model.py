@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from sim import DiplomacyModel, EmirateAgent, StateAgent
-from sim.ensemble import EnsembleSpec, run_ensemble
 from sim.defaults import DEFAULT_END
+from sim.ensemble import EnsembleSpec, run_ensemble
 from sim.errors import ConfigError
 from sim.params import ModelParameters
 

@@ -81,7 +81,7 @@ def recognition_utilities(state: SimState, world: World, params: ModelParameters
     engagement = candidates / MAX_LEVEL
 
     # Access: trade with the target and transit capacity.
-    flows = (state.imports + state.exports) * is_state
+    flows = (state.target_imports + state.target_exports) * is_state
     trade_share = flows / np.maximum(flows.max(axis=1, keepdims=True), 1e-9)
     access = (
         params.access_weight
@@ -177,8 +177,8 @@ ARENA = Arena(
     step=_step,
     reads=(
         "recognition",
-        "imports",
-        "exports",
+        "target_imports",
+        "target_exports",
         "strength",
         "effort",
         "grievance",

@@ -77,20 +77,20 @@ def _step(month: Month) -> None:
     noise = month.draws["flow_noise"]
     import_target, export_target = target_flows(state, world, params)
     rate = params.trade_adjustment
-    imports = state.imports + rate * (import_target - state.imports)
-    exports = state.exports + rate * (export_target - state.exports)
-    state.imports = np.maximum(imports * (1.0 + params.trade_noise * noise[:, 0]), 0.0)
-    state.exports = np.maximum(exports * (1.0 + params.trade_noise * noise[:, 1]), 0.0)
-    state.imports[:, world.target] = 0.0
-    state.exports[:, world.target] = 0.0
+    imports = state.target_imports + rate * (import_target - state.target_imports)
+    exports = state.target_exports + rate * (export_target - state.target_exports)
+    state.target_imports = np.maximum(imports * (1.0 + params.trade_noise * noise[:, 0]), 0.0)
+    state.target_exports = np.maximum(exports * (1.0 + params.trade_noise * noise[:, 1]), 0.0)
+    state.target_imports[:, world.target] = 0.0
+    state.target_exports[:, world.target] = 0.0
 
 
 ARENA = Arena(
     stream=0,  # the standard arenas share the kernel's streams
     name="trade",
     step=_step,
-    reads=("imports", "exports", "affinity", "recognition", "border_open", "aid"),
-    writes=("imports", "exports"),
+    reads=("target_imports", "target_exports", "affinity", "recognition", "border_open", "aid"),
+    writes=("target_imports", "target_exports"),
     parameters=(
         "trade_adjustment",
         "trade_affinity_elasticity",
