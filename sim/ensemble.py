@@ -17,6 +17,7 @@ import numpy as np
 from sim.arenas import STANDARD_ARENAS
 from sim.arenas.base import Arena
 from sim.dates import add_months, month_index
+from sim.defaults import DEFAULT_START, DEFAULT_WORLD
 from sim.loop import MonthlyLoop
 from sim.params import ModelParameters
 from sim.recorder import Recorder, RecordOptions
@@ -24,6 +25,7 @@ from sim.results import Results
 from sim.shocks import Shock
 from sim.world import World
 from sim.world_changes import WorldChange
+from sim.world_files import load_world
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,28 @@ class EnsembleSpec:
     def dates(self) -> list[str]:
         """Recorded dates: the start month and every simulated month."""
         return [add_months(self.start, k) for k in range(self.months + 1)]
+
+
+def baseline_spec(
+    runs: int,
+    months: int = 120,
+    seed: int = 0,
+    batch_size: int = 1000,
+    world: World | None = None,
+    dyads_every: int = 12,
+) -> EnsembleSpec:
+    """The baseline ensemble (no shocks, fitted parameters) of the calibrated world from
+    its March 2024 state, ``months`` long (or of ``world``): for benchmarks and tests."""
+    return EnsembleSpec(
+        world=world if world is not None else load_world(DEFAULT_WORLD, start=DEFAULT_START),
+        params=ModelParameters.fitted(),
+        start=DEFAULT_START,
+        end=add_months(DEFAULT_START, months),
+        runs=runs,
+        seed=seed,
+        batch_size=batch_size,
+        record=RecordOptions(dyads_every=dyads_every),
+    )
 
 
 def loop_for(spec: EnsembleSpec, run_ids: np.ndarray) -> MonthlyLoop:

@@ -9,36 +9,10 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from sim.dates import add_months
-from sim.ensemble import EnsembleSpec, loop_for
-from sim.params import ModelParameters
-from sim.recorder import RecordOptions
+from sim.ensemble import EnsembleSpec, baseline_spec, loop_for
 from sim.state import SimState
-from sim.world import World
-from sim.world_files import load_world
 
-START = "2024-03"
-
-
-def calibrated_spec(
-    runs: int,
-    months: int = 120,
-    seed: int = 0,
-    batch_size: int = 1000,
-    world: World | None = None,
-    dyads_every: int = 12,
-) -> EnsembleSpec:
-    """The baseline ensemble (no shocks) of the calibrated world, from 2024-03."""
-    return EnsembleSpec(
-        world=world if world is not None else load_world("afghanistan", start=START),
-        params=ModelParameters.fitted(),
-        start=START,
-        end=add_months(START, months),
-        runs=runs,
-        seed=seed,
-        batch_size=batch_size,
-        record=RecordOptions(dyads_every=dyads_every),
-    )
+calibrated_spec = baseline_spec
 
 
 def kernel_run(spec: EnsembleSpec, run_ids: np.ndarray) -> SimState:
