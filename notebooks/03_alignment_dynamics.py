@@ -58,7 +58,7 @@ RUNS = int(os.environ.get("NOTEBOOK_RUNS", "30"))
 SEED = 0
 # Alignment coefficients for the classroom worlds (the only ones that act there:
 # these worlds have no Emirate and no threat groups).
-PIN = ["params.alignment_rate=0.1", "params.affinity_reversion=0.02", "params.affinity_noise=0.01"]
+PIN = ["params.alignment_rate=0.1", "params.fast_decay=0.02", "params.affinity_noise=0.01"]
 CLASSROOM = ["start=2024-01", "end=2028-12", f"runs={RUNS}", f"seed={SEED}"]
 pd.set_option("display.width", 160)
 

@@ -451,17 +451,23 @@ def local_minima(sizes: ArrayLike, propensity: ArrayLike) -> LocalMinimaResult:
 # --------------------------------------------------------------------------------------
 
 
-def balance_pressure(relations: ArrayLike) -> NDArray[np.float64]:
-    """Structural-balance pressure on every tie: ``sum_k A_ik A_kj / (N - 2)``.
+def balance_pressure(relations: ArrayLike, weights: ArrayLike | None = None) -> NDArray[np.float64]:
+    """Structural-balance pressure on every tie: the weighted mean over third parties
+    ``k`` of ``A_ik A_kj``.
 
     Positive where i and j share friends or share enemies (the enemy of my enemy
-    is my friend), negative where one's friend is the other's enemy.  Shape
-    (N, N) or a batch (R, N, N); the diagonal of ``relations`` must be zero.
-    Used as one weighted term of the model's alignment update.
+    is my friend), negative where one's friend is the other's enemy.  ``weights``
+    (N,) says how much each third party counts (default: all equally, i.e.
+    ``sum_k A_ik A_kj / (N - 2)``); the result lies in [-1, 1] when the relations do.
+    Shape (N, N) or a batch (R, N, N); the diagonal of ``relations`` must be zero.
     """
     relations = np.asarray(relations, dtype=float)
     n = relations.shape[-1]
-    return (relations @ relations) / max(n - 2, 1)
+    if weights is None:
+        return (relations @ relations) / max(n - 2, 1)
+    weights = np.asarray(weights, dtype=float)
+    others = weights.sum() - weights[:, None] - weights[None, :]
+    return ((relations * weights) @ relations) / np.maximum(others, 1e-12)
 
 
 def balanced_triad_share_batch(

@@ -1,7 +1,8 @@
 """Calibration: a pure function from the evidence base to world parameters.
 
-``calibrate(evidence, capabilities, structure, date)`` turns the facts in
-``seeds/evidence.csv`` (see ``seeds/README.md``) into every number of the
+``calibrate(base, structure, date)`` turns the evidence base in ``seeds/`` (the facts
+in ``evidence.csv``, the structural ties and memberships, capabilities: see
+``seeds/README.md``) into every number of the
 Afghanistan world at a snapshot date, and records for each parameter the
 evidence ids and the method that produced it.  Choices no document fixes are
 labelled as modelling choices with a plausible range.
@@ -52,8 +53,16 @@ import pandas as pd
 
 from sim.dates import month_number, parse_month
 from sim.errors import ConfigError, UserError, WorldError
+from sim.evidence import CUTOFF, EvidenceBase
 from sim.ladder import MAX_LEVEL
-from sim.world import CONCERNS, OBJECTIVES, World, read_world_file, world_from_mapping
+from sim.world import (
+    CONCERNS,
+    OBJECTIVES,
+    World,
+    latent,
+    read_world_file,
+    world_from_mapping,
+)
 
 #: Ladder level implied by each recognition-ladder kind (see :mod:`sim.ladder`).
 LADDER_LEVELS: dict[str, int] = {
@@ -99,6 +108,39 @@ CHOICES: dict[str, ModellingChoice] = {
         4.0, 1.0, 10.0, "evidence mass giving full exposure to a group"
     ),
     "strength_floor": ModellingChoice(0.15, 0.05, 0.4, "strength of a group with one fact"),
+    "structural_scale": ModellingChoice(
+        2.0, 1.0, 4.0, "latent scale of structural ties: structure = tanh(sum of ties / scale)"
+    ),
+}
+
+#: Weight of one structural tie of each kind at strength 3 (a defining fact), before
+#: its sign (seeds/structural_ties.csv); modelling choices with ranges.
+TIE_WEIGHTS: dict[str, ModellingChoice] = {
+    "alliance": ModellingChoice(1.0, 0.6, 1.5, "mutual defence treaty"),
+    "strategic_partnership": ModellingChoice(0.7, 0.4, 1.0, "declared strategic partnership"),
+    "security_cooperation": ModellingChoice(0.5, 0.2, 0.8, "bases, arms, exercises"),
+    "economic_dependence": ModellingChoice(0.4, 0.1, 0.7, "corridor, creditor, main market"),
+    "kinship": ModellingChoice(0.3, 0.1, 0.6, "co-ethnics across the border"),
+    "sanctions": ModellingChoice(0.7, 0.3, 1.0, "one sanctions the other"),
+    "militarised_dispute": ModellingChoice(1.0, 0.6, 1.5, "border clashes, strikes, standoffs"),
+    "territorial_dispute": ModellingChoice(0.6, 0.3, 1.0, "contested territory or border"),
+    "rivalry": ModellingChoice(0.8, 0.4, 1.2, "documented strategic rivalry"),
+    "water_dispute": ModellingChoice(0.4, 0.1, 0.7, "shared-water dispute"),
+    "diplomatic_rupture": ModellingChoice(0.6, 0.3, 1.0, "no relations, recognition withheld"),
+    "proxy_support": ModellingChoice(0.8, 0.4, 1.2, "backing armed groups against the other"),
+}
+#: Weight of sharing each organisation (seeds/memberships.csv); modelling choices.
+ORGANISATION_WEIGHTS: dict[str, ModellingChoice] = {
+    "CSTO": ModellingChoice(0.5, 0.2, 0.8, "collective-defence treaty"),
+    "EAEU": ModellingChoice(0.3, 0.1, 0.5, "customs and economic union"),
+    "QUAD": ModellingChoice(0.4, 0.2, 0.7, "security dialogue of four democracies"),
+    "OTS": ModellingChoice(0.25, 0.1, 0.4, "Organization of Turkic States"),
+    "SCO": ModellingChoice(0.15, 0.0, 0.3, "broad security and economic forum"),
+    "CIS": ModellingChoice(0.15, 0.0, 0.3, "post-Soviet commonwealth"),
+    "BRICS": ModellingChoice(0.1, 0.0, 0.2, "economic grouping"),
+    "C5_PLUS_1": ModellingChoice(0.1, 0.0, 0.2, "US-Central Asia dialogue format"),
+    "CASPIAN_CONVENTION": ModellingChoice(0.1, 0.0, 0.2, "Caspian Sea legal status convention"),
+    "CIS_ASSOC": ModellingChoice(0.05, 0.0, 0.1, "associate status in the CIS"),
 }
 
 
@@ -233,8 +275,7 @@ class _Inputs:
 
 
 def calibrate(
-    evidence: pd.DataFrame,
-    capabilities: pd.DataFrame,
+    base: EvidenceBase,
     structure: dict[str, Any],
     date: str,
     source: str = "world",
@@ -247,14 +288,13 @@ def calibrate(
     built.
 
     Args:
-        evidence: validated facts (:func:`sim.evidence.load_evidence`).
-        capabilities: ``seeds/capabilities.csv`` as a frame.
+        base: the validated evidence base (:func:`sim.evidence.load_evidence_base`).
         structure: the world file's structural part (actors, target, groups,
             borders, transit capacities, sanctuaries, Emirate choices).
         date: snapshot month ``YYYY-MM``.
     """
     structure = _require_structure(structure, source)
-    inputs = _Inputs.read(evidence, structure, date, source)
+    inputs = _Inputs.read(base.facts, structure, date, source)
     build = _Builder()
     actors: dict[str, dict[str, Any]] = {
         code: {"name": str((structure.get("names") or {}).get(code, code))} for code in inputs.codes
@@ -267,10 +307,12 @@ def calibrate(
         "actors": actors,
         "threat_groups": groups,
     }
-    _capability(inputs, capabilities, actors, build)
+    _capability(inputs, base.capabilities, actors, build)
     _salience(inputs, actors, build)
     _ladder(inputs, actors, build)
-    mapping["affinity"] = _affinity(inputs, build)
+    mapping["structure"] = _structure(inputs, base, build)
+    mapping["structure_steps"] = _structure_steps(inputs, base)
+    mapping["affinity"] = _affinity(inputs, mapping["structure"], build)
     _trade(inputs, actors, build)
     _demands(inputs, actors, build)
     _threat_groups(inputs, groups, build)
@@ -278,6 +320,11 @@ def calibrate(
     mapping["emirate"] = _emirate(inputs, groups, build)
     for name, spec in CHOICES.items():
         build.choice(f"calibration.{name}", spec.value, spec.low, spec.high, spec.meaning)
+    for table, weights in (("tie", TIE_WEIGHTS), ("organisation", ORGANISATION_WEIGHTS)):
+        for name, spec in weights.items():
+            build.choice(
+                f"calibration.{table}_weight.{name}", spec.value, spec.low, spec.high, spec.meaning
+            )
     world = world_from_mapping(mapping, source, name=mapping["name"])
     world = world.replace(provenance={r.name: (r.evidence, r.method) for r in build.records})
     return Calibration(world=world, records=build.records)
@@ -380,8 +427,98 @@ def _ladder(inputs: _Inputs, actors: dict, build: _Builder) -> None:
         actors[code]["recognition"] = level
 
 
-def _affinity(inputs: _Inputs, build: _Builder) -> dict[str, float]:
-    """``affinity``: recency-weighted signed strength of the facts linking a pair, shrunk."""
+def _active(frame: pd.DataFrame, start: str, end: str, date: str) -> pd.DataFrame:
+    """Rows holding at ``date``: begun on or before it, not ended by it."""
+    return frame[(frame[start] <= date) & (frame[end].isna() | (frame[end] > date))]
+
+
+def structural_relations(
+    codes: tuple[str, ...], base: EvidenceBase, date: str
+) -> dict[str, tuple[float, tuple[str, ...]]]:
+    """``{"A-B": (structure in (-1, 1), evidence)}`` of every pair with a structural fact
+    holding at ``date``: ``tanh(sum(weight x sign x strength / 3) + shared
+    organisations' weights) / structural_scale)``."""
+    ties = _active(base.ties, "start", "end", date)
+    members = _active(base.memberships, "joined", "left", date)
+    groups = members.groupby("member")["organisation"].apply(set).to_dict()
+    scale = CHOICES["structural_scale"].value
+    out = {}
+    for i, a in enumerate(codes):
+        for b in codes[i + 1 :]:
+            rows = ties[
+                ((ties["actor"] == a) & (ties["counterpart"] == b))
+                | ((ties["actor"] == b) & (ties["counterpart"] == a))
+            ]
+            shared = sorted(groups.get(a, set()) & groups.get(b, set()))
+            if rows.empty and not shared:
+                continue
+            raw = sum(
+                TIE_WEIGHTS[kind].value * sign * strength / 3.0
+                for kind, sign, strength in zip(
+                    rows["kind"], rows["sign"], rows["strength"], strict=True
+                )
+            ) + sum(ORGANISATION_WEIGHTS[name].value for name in shared)
+            evidence = (*rows["id"], *(f"membership:{name}" for name in shared))
+            out[f"{a}-{b}"] = (float(np.tanh(raw / scale)), evidence)
+    return out
+
+
+def _structure(inputs: _Inputs, base: EvidenceBase, build: _Builder) -> dict[str, float]:
+    """``structure``: the slow relation of every pair from its structural facts."""
+    relations = structural_relations(inputs.codes, base, inputs.date)
+    gaps = base.gaps.set_index("pair")
+    out = {}
+    codes = inputs.codes
+    for i, a in enumerate(codes):
+        for b in codes[i + 1 :]:
+            pair = f"{a}-{b}"
+            if pair in relations:
+                value, evidence = relations[pair]
+                out[pair] = build.evidence(
+                    f"structure.{pair}",
+                    value,
+                    list(evidence),
+                    "structure: tanh(weighted structural ties + shared organisations) / scale)",
+                )
+                continue
+            key = "-".join(sorted((a, b)))
+            low, high = (
+                (gaps.loc[key, "low"], gaps.loc[key, "high"])
+                if key in gaps.index
+                else (
+                    -0.2,
+                    0.2,
+                )
+            )
+            build.choice(f"structure.{pair}", 0.0, low, high, "structure: no structural fact")
+    return out
+
+
+def _structure_steps(inputs: _Inputs, base: EvidenceBase) -> list[dict[str, Any]]:
+    """Documented structural change after the snapshot, up to the evidence cut-off."""
+    dates = {
+        str(d)
+        for column, frame in (("start", base.ties), ("end", base.ties))
+        for d in frame[column].dropna()
+    } | {str(d) for column in ("joined", "left") for d in base.memberships[column].dropna()}
+    steps = []
+    previous = None
+    for date in sorted(d for d in dates if inputs.date < d <= CUTOFF):
+        relations = structural_relations(inputs.codes, base, date)
+        values = {pair: value for pair, (value, _) in relations.items()}
+        if values != previous:
+            steps.append({"date": date, "structure": values})
+            previous = values
+    return steps
+
+
+def _affinity(inputs: _Inputs, structure: dict[str, float], build: _Builder) -> dict[str, float]:
+    """``affinity``: the starting relation, the structure plus the documents' reading.
+
+    The documents' reading of a pair at the snapshot is the recency-weighted signed
+    strength of the facts linking it, shrunk toward 0 (``d`` in (-1, 1)); the
+    starting affinity is ``tanh(arctanh(structure) + arctanh(d))``: its fast part.
+    """
     scale = CHOICES["affinity_scale"].value
     codes, facts = inputs.codes, inputs.facts
     pairs: dict[str, float] = {}
@@ -391,22 +528,29 @@ def _affinity(inputs: _Inputs, build: _Builder) -> dict[str, float]:
     for i in range(len(codes)):
         for j in range(i + 1, len(codes)):
             a, b = codes[i], codes[j]
+            pair = f"{a}-{b}"
             rows = linked[
                 ((linked["actor"] == a) & (linked["counterpart"] == b))
                 | ((linked["actor"] == b) & (linked["counterpart"] == a))
             ]
+            base_value = structure.get(pair, 0.0)
             if rows.empty:
+                if pair in structure:
+                    pairs[pair] = base_value
+                    continue
                 build.choice(
-                    f"affinity.{a}-{b}", 0.0, -0.2, 0.2, "affinity: no evidence, neutral start"
+                    f"affinity.{pair}", 0.0, -0.2, 0.2, "affinity: no evidence, neutral start"
                 )
                 continue
             signed = float((rows["sign"] * rows["weight"] * rows["strength"] / 3.0).sum())
-            value = signed / (float(rows["weight"].sum()) + scale)
-            pairs[f"{a}-{b}"] = build.evidence(
-                f"affinity.{a}-{b}",
+            reading = signed / (float(rows["weight"].sum()) + scale)
+            value = float(np.tanh(latent(np.array(base_value)) + np.arctanh(reading)))
+            pairs[pair] = build.evidence(
+                f"affinity.{pair}",
                 value,
                 rows["id"],
-                "affinity: recency-weighted signed strength / (weight + prior)",
+                "affinity: tanh(arctanh(structure) + arctanh(documents' recency-weighted "
+                "reading / (weight + prior)))",
             )
     return pairs
 
@@ -670,7 +814,7 @@ _CACHE: dict[tuple[str, str], Calibration] = {}
 
 def calibrated(structure: dict[str, Any], source: Path | str, start: str | None) -> Calibration:
     """Load the evidence base and calibrate the world file's structure at ``start``."""
-    from sim.evidence import load_capabilities, load_evidence
+    from sim.evidence import load_evidence_base
 
     snapshots = [str(s) for s in (structure.get("calibration") or {}).get("snapshots", ["2024-03"])]
     date = parse_month(start or snapshots[-1], "start")
@@ -681,7 +825,7 @@ def calibrated(structure: dict[str, Any], source: Path | str, start: str | None)
         )
     key = (str(source), date)
     if key not in _CACHE:
-        calibration = calibrate(load_evidence(), load_capabilities(), structure, date, str(source))
+        calibration = calibrate(load_evidence_base(), structure, date, str(source))
         for value in vars(calibration.world).values():
             if isinstance(value, np.ndarray):
                 value.setflags(write=False)  # shared by every caller: read-only

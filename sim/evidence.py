@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -317,3 +318,193 @@ def load_capabilities(path: str | Path | None = None) -> pd.DataFrame:
                 f"{path}: row {row['code']} (line {position + 2}): gdp_source: missing"
             )
     return frame
+
+
+# ----------------------------------------------------------------------------------
+# Structural relations: bilateral ties, memberships, gaps (seeds/README.md)
+# ----------------------------------------------------------------------------------
+TIE_COLUMNS: tuple[str, ...] = (
+    "id",
+    "actor",
+    "counterpart",
+    "kind",
+    "sign",
+    "strength",
+    "start",
+    "end",
+    "source",
+    "note",
+)
+MEMBERSHIP_COLUMNS: tuple[str, ...] = ("organisation", "member", "joined", "left", "source", "note")
+GAP_COLUMNS: tuple[str, ...] = ("pair", "low", "high", "note")
+#: Kinds of structural tie (seeds/README.md, "Structural relations").
+TIE_KINDS: tuple[str, ...] = (
+    "alliance",
+    "strategic_partnership",
+    "security_cooperation",
+    "economic_dependence",
+    "kinship",
+    "sanctions",
+    "militarised_dispute",
+    "territorial_dispute",
+    "rivalry",
+    "water_dispute",
+    "diplomatic_rupture",
+    "proxy_support",
+)
+#: Organisations whose shared membership counts toward a structural relation.
+ORGANISATIONS: tuple[str, ...] = (
+    "SCO",
+    "CSTO",
+    "EAEU",
+    "CIS",
+    "CIS_ASSOC",
+    "QUAD",
+    "BRICS",
+    "OTS",
+    "C5_PLUS_1",
+    "CASPIAN_CONVENTION",
+)
+_MONTH_DATE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+CUTOFF = "2024-03"
+
+
+def _check_month(value: Any, where: str, optional: bool = False) -> str | None:
+    if _blank(value):
+        if optional:
+            return None
+        raise EvidenceError(f"{where}: missing date")
+    text = str(value).strip()
+    if not _MONTH_DATE.match(text):
+        raise EvidenceError(f"{where}: expected a month YYYY-MM, got {text!r}")
+    if text > CUTOFF:
+        raise EvidenceError(f"{where}: {text} is after the evidence cut-off {CUTOFF}")
+    return text
+
+
+def _structural_frame(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    if not path.is_file():
+        raise EvidenceError(f"{path}: file not found")
+    frame = _read_csv(path, f"columns {', '.join(columns)}", dtype=str, keep_default_na=False)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise EvidenceError(f"{path}: missing column {missing[0]!r}")
+    return frame
+
+
+def load_structural_ties(path: str | Path | None = None) -> pd.DataFrame:
+    """``structural_ties.csv``: lasting bilateral facts, typed (``end`` None if open).
+
+    Raises:
+        EvidenceError: naming the file, row id (CSV line) and field.
+    """
+    path = Path(path) if path else SEEDS_DIR / "structural_ties.csv"
+    frame = _structural_frame(path, TIE_COLUMNS)
+    seen: set[str] = set()
+    rows = []
+    for position, row in enumerate(frame.itertuples(index=False)):
+        where = f"{path}: row {row.id} (line {position + 2})"
+        if row.id in seen or not re.match(r"^S\d{3,4}$", row.id):
+            raise EvidenceError(f"{where}: id: expected a unique S### id")
+        seen.add(row.id)
+        if row.kind not in TIE_KINDS:
+            raise EvidenceError(f"{where}: kind {row.kind!r}: allowed: {', '.join(TIE_KINDS)}")
+        if row.sign not in {"1", "-1"} or row.strength not in {"1", "2", "3"}:
+            raise EvidenceError(f"{where}: sign must be 1 or -1 and strength 1, 2 or 3")
+        start = _check_month(row.start, f"{where}: start")
+        end = _check_month(row.end, f"{where}: end", optional=True)
+        if end is not None and end < start:
+            raise EvidenceError(f"{where}: end {end} is before start {start}")
+        if _blank(row.source):
+            raise EvidenceError(f"{where}: source: missing")
+        rows.append(
+            (
+                row.id,
+                row.actor,
+                row.counterpart,
+                row.kind,
+                int(row.sign),
+                int(row.strength),
+                start,
+                end,
+                row.source,
+            )
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "id",
+            "actor",
+            "counterpart",
+            "kind",
+            "sign",
+            "strength",
+            "start",
+            "end",
+            "source",
+        ],
+    )
+
+
+def load_memberships(path: str | Path | None = None) -> pd.DataFrame:
+    """``memberships.csv``: who belongs to which organisation, from when to when."""
+    path = Path(path) if path else SEEDS_DIR / "memberships.csv"
+    frame = _structural_frame(path, MEMBERSHIP_COLUMNS)
+    rows = []
+    for position, row in enumerate(frame.itertuples(index=False)):
+        where = f"{path}: line {position + 2}"
+        if row.organisation not in ORGANISATIONS:
+            raise EvidenceError(
+                f"{where}: organisation {row.organisation!r}: allowed: {', '.join(ORGANISATIONS)}"
+            )
+        joined = _check_month(row.joined, f"{where}: joined")
+        left = _check_month(row.left, f"{where}: left", optional=True)
+        rows.append((row.organisation, row.member, joined, left, row.source))
+    return pd.DataFrame(rows, columns=["organisation", "member", "joined", "left", "source"])
+
+
+def load_structure_gaps(path: str | Path | None = None) -> pd.DataFrame:
+    """``structural_gaps.csv``: pairs with no structural fact, and their labelled range."""
+    path = Path(path) if path else SEEDS_DIR / "structural_gaps.csv"
+    frame = _structural_frame(path, GAP_COLUMNS)
+    rows = []
+    for position, row in enumerate(frame.itertuples(index=False)):
+        where = f"{path}: line {position + 2}"
+        try:
+            low, high = float(row.low), float(row.high)
+        except ValueError:
+            raise EvidenceError(f"{where}: low and high must be numbers") from None
+        if not (-1 <= low <= 0 <= high <= 1):
+            raise EvidenceError(f"{where}: expected -1 <= low <= 0 <= high <= 1")
+        rows.append((row.pair, low, high))
+    return pd.DataFrame(rows, columns=["pair", "low", "high"])
+
+
+@dataclass(frozen=True)
+class EvidenceBase:
+    """Everything in ``seeds/`` the calibration reads, loaded and validated.
+
+    Attributes:
+        facts: ``evidence.csv`` (:func:`load_evidence`).
+        capabilities: ``capabilities.csv``.
+        ties: ``structural_ties.csv``; memberships: ``memberships.csv``;
+        gaps: ``structural_gaps.csv``.
+    """
+
+    facts: pd.DataFrame
+    capabilities: pd.DataFrame
+    ties: pd.DataFrame
+    memberships: pd.DataFrame
+    gaps: pd.DataFrame
+
+
+def load_evidence_base(directory: str | Path | None = None) -> EvidenceBase:
+    """Load every file of the evidence base from ``directory`` (default ``seeds/``)."""
+    folder = Path(directory) if directory else SEEDS_DIR
+    return EvidenceBase(
+        facts=load_evidence(folder / "evidence.csv"),
+        capabilities=load_capabilities(folder / "capabilities.csv"),
+        ties=load_structural_ties(folder / "structural_ties.csv"),
+        memberships=load_memberships(folder / "memberships.csv"),
+        gaps=load_structure_gaps(folder / "structural_gaps.csv"),
+    )

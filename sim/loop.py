@@ -6,7 +6,8 @@ benchmarks all drive one; what watches the runs (the recorder, the Mesa agents)
 attaches as an :class:`Observer` and is told of the start and of every month.
 
 Each month, in order: the month index advances, the world in force is taken from the
-schedule of structural changes, the runs' variates are drawn, the kernel steps the
+schedule of structural changes (the world's documented steps after the start, then a
+scenario's changes), the runs' variates are drawn, the kernel steps the
 state (this month's shocks first), and every observer sees the result.
 """
 
@@ -26,7 +27,7 @@ from sim.shocks import Shock
 from sim.state import SimState, initial_state
 from sim.streams import RunStreams
 from sim.world import World
-from sim.world_changes import WorldChange, worlds_by_month
+from sim.world_changes import WorldChange, documented_steps, worlds_by_month
 
 
 class Observer(Protocol):
@@ -68,7 +69,10 @@ class MonthlyLoop:
         self.params = params
         self.start = start
         self.run_ids = np.asarray(run_ids, dtype=np.int64)
-        self._schedule = worlds_by_month(world, list(world_changes))
+        changes = sorted(
+            [*documented_steps(world, start), *world_changes], key=lambda change: change.month
+        )
+        self._schedule = worlds_by_month(world, changes)
         self.world = self._schedule[0]
         self.layout = self.kernel.layout(self.world)
         runs = len(self.run_ids)

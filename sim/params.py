@@ -145,24 +145,39 @@ class ModelParameters:
     trade_noise: float = _param(
         0.03, 0.0, 0.2, "monthly relative noise (standard deviation) of trade flows"
     )
-    # --- alignment ---------------------------------------------------------------
+    # --- alignment: affinity = tanh(structural + fast), see sim.arenas.relations -------
     alignment_rate: float = _param(
-        0.05, 0.0, 0.3, "monthly step size of affinity changes from events"
+        0.05,
+        0.0,
+        0.3,
+        "monthly step of the fast part of affinity per unit of driver (latent units)",
     )
-    affinity_reversion: float = _param(
-        0.05, 0.0, 0.2, "monthly pull of affinity back toward its structural baseline"
+    fast_decay: float = _param(
+        0.06,
+        0.005,
+        0.3,
+        "monthly decay of the fast part toward zero: affinity relaxes to the structural relation",
     )
     shared_threat_weight: float = _param(
-        0.3, 0.0, 3.0, "pull together of two states hit by the same group (x alignment_rate)"
+        1.0,
+        0.0,
+        4.0,
+        "pull together of two states hit by the same group in a month (x alignment_rate)",
     )
     coercion_weight: float = _param(
-        3.0, 0.0, 10.0, "push apart from a strike or border closure (x alignment_rate)"
+        2.0, 0.0, 6.0, "push apart from a strike or border closure on the target (x alignment_rate)"
     )
     cooperation_weight: float = _param(
         1.0,
         0.0,
-        3.0,
+        4.0,
         "pull together from counter-terrorism cooperation delivered (x alignment_rate)",
+    )
+    influence_rivalry_weight: float = _param(
+        1.0,
+        0.0,
+        4.0,
+        "cooling of documented rivals toward a state that gains with the Emirate (x alignment_rate)",
     )
     balance_weight: float = _param(
         0.5,
@@ -170,11 +185,19 @@ class ModelParameters:
         3.0,
         "structural-balance pressure, the enemy of my enemy (x alignment_rate); 0 = off",
     )
-    affinity_noise: float = _param(0.01, 0.0, 0.1, "monthly standard deviation of affinity noise")
-    ladder_move_weight: float = _param(
+    target_third_party_weight: float = _param(
         0.5,
         0.0,
-        2.0,
+        1.0,
+        "how much the target actor counts as a third party in balance pressure (0 = not at all)",
+    )
+    affinity_noise: float = _param(
+        0.02, 0.0, 0.1, "monthly standard deviation of the fast part's noise (latent units)"
+    )
+    ladder_move_weight: float = _param(
+        0.3,
+        0.0,
+        1.0,
         "warming (cooling) toward the Emirate per rung a state climbs (drops) (x cooperation or coercion weight)",
     )
     delivery_warming: float = _param(

@@ -28,7 +28,7 @@ import numpy as np
 from sim.errors import ConfigError
 from sim.ladder import MAX_LEVEL
 from sim.state import SimState
-from sim.world import World
+from sim.world import LATENT_BOUND, World, latent
 
 SHOCK_KINDS: dict[str, tuple[set[str], set[str]]] = {
     # kind: (required fields, optional fields) besides date/kind/label/evidence
@@ -236,6 +236,9 @@ def apply_shocks(state: SimState, world: World, shocks: list[Shock]) -> ShockEff
             state.aid = updated(state.aid, shock, 0.0, 5.0)
         elif shock.kind == "affinity":
             i, j = shock.actor, shock.partner
-            state.affinity[:, i, j] = updated(state.affinity[:, i, j], shock, -1.0, 1.0)
-            state.affinity[:, j, i] = state.affinity[:, i, j]
+            value = updated(state.affinity[:, i, j], shock, -LATENT_BOUND, LATENT_BOUND)
+            state.affinity[:, i, j] = state.affinity[:, j, i] = value
+            # the change is to the fast part: the structural relation stays as documented
+            fast = latent(value) - latent(world.structure[i, j])
+            state.fast[:, i, j] = state.fast[:, j, i] = fast
     return effects

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.world import World
+from sim.world import World, latent
 
 
 @dataclass
@@ -21,7 +21,10 @@ class SimState:
 
     Attributes:
         recognition: (R, N) int ladder level 0..5; -1 for the target actor.
-        affinity: (R, N, N) symmetric affinities in [-1, 1], zero diagonal.
+        affinity: (R, N, N) symmetric affinities in (-1, 1), zero diagonal:
+            ``tanh(arctanh(structure) + fast)``.
+        fast: (R, N, N) the fast part of affinity in latent units (0 = the structural
+            relation), symmetric, zero diagonal.
         target_imports: (R, N) the target's imports from each actor, US$ million/month
             (the ``exports_to_afg_musd`` column: the same flow, from the partner's side).
         target_exports: (R, N) the target's exports to each actor, US$ million/month.
@@ -41,6 +44,7 @@ class SimState:
 
     recognition: np.ndarray
     affinity: np.ndarray
+    fast: np.ndarray
     target_imports: np.ndarray
     target_exports: np.ndarray
     border_open: np.ndarray
@@ -73,6 +77,14 @@ class SimState:
         return SimState(**arrays, extra={k: v[runs].copy() for k, v in self.extra.items()})
 
 
+def fast_part(affinity: np.ndarray, structure: np.ndarray) -> np.ndarray:
+    """The fast latent part that makes ``affinity`` from ``structure`` (zero diagonal)."""
+    fast = latent(affinity) - latent(structure)
+    n = fast.shape[-1]
+    fast[..., np.arange(n), np.arange(n)] = 0.0
+    return fast
+
+
 #: The Emirate's starting assertiveness on shared water (canals, dams), in [0, 1]: no
 #: document scores it, so it starts midway (modelling choice, range 0.3-0.7).
 STARTING_WATER_ASSERTIVENESS = 0.5
@@ -90,6 +102,7 @@ def initial_state(world: World, runs: int, extra: dict[str, np.ndarray] | None =
     return SimState(
         recognition=tile(world.recognition, np.int64),
         affinity=affinity,
+        fast=fast_part(affinity, world.structure),
         target_imports=tile(world.imports_musd / 12.0),
         target_exports=tile(world.exports_musd / 12.0),
         border_open=np.ones((runs, n), dtype=bool),

@@ -23,6 +23,7 @@ Conventions (every array is indexed in the order of ``World.codes``):
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,17 @@ CONCERNS: tuple[str, ...] = ("terror", "trade", "norms", "rivalry", "kin", "refu
 
 #: The Emirate's objectives (weights sum to 1).
 OBJECTIVES: tuple[str, ...] = ("legitimacy", "revenue", "autonomy", "cohesion")
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+#: Relations are kept inside (-LATENT_BOUND, LATENT_BOUND) before arctanh, so a world
+#: file's +/-1 maps to a finite latent value (about +/-3.8).
+LATENT_BOUND = 0.999
+
+
+def latent(values: np.ndarray) -> np.ndarray:
+    """``arctanh`` of relations kept strictly inside (-1, 1)."""
+    return np.arctanh(np.clip(values, -LATENT_BOUND, LATENT_BOUND))
+
 
 WORLD_DIR = Path(__file__).resolve().parent.parent / "configs" / "world"
 
@@ -57,7 +69,11 @@ class World:
             target's row is zero.
         recognition: (N,) starting ladder level 0..5, ``-1`` for the target.
         affinity: (N, N) starting affinities in [-1, 1].
-        affinity_baseline: (N, N) structural anchor affinities revert to.
+        structure: (N, N) the slow structural relation of every pair in [-1, 1]
+            (lasting rivalries and partnerships; affinity relaxes toward it, see
+            :mod:`sim.arenas.relations`); zero where nothing is documented.
+        structure_steps: documented structural change after the start: ``(date,
+            (N, N) structure from that month)`` pairs, in date order.
         borders_target: (N,) True if the actor shares a land border with the target.
         imports_musd: (N,) the target's imports from each actor, US$ million/year.
         exports_musd: (N,) the target's exports to each actor, US$ million/year.
@@ -92,7 +108,7 @@ class World:
     salience: np.ndarray
     recognition: np.ndarray
     affinity: np.ndarray
-    affinity_baseline: np.ndarray
+    structure: np.ndarray
     borders_target: np.ndarray
     imports_musd: np.ndarray
     exports_musd: np.ndarray
@@ -110,6 +126,7 @@ class World:
     objectives: np.ndarray
     start: str | None = None
     patron: int | None = None
+    structure_steps: tuple[tuple[str, np.ndarray], ...] = ()
     provenance: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
 
     @property
@@ -241,8 +258,10 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
           CODE: {name, capability, recognition, borders_target, salience: {concern: w},
                  imports_musd, exports_musd, transit_capacity,
                  demands: {inclusivity, counterterror: {GROUP: w}}}
-        affinity: {"AAA-BBB": value, ...}          # unspecified pairs are 0
-        affinity_baseline: {...}                    # optional, defaults to affinity
+        affinity: {"AAA-BBB": value, ...}          # starting affinities; unspecified pairs are 0
+        structure: {"AAA-BBB": value, ...}         # optional slow structural relations
+                                                   #   (default none: every tie is fast)
+        structure_steps: [{date: YYYY-MM, structure: {...}}, ...]  # optional, dated
         threat_groups:
           GROUP: {strength, sanctuary, emirate_stance, targets: {CODE: exposure}}
         emirate: {inclusivity, hardliner_influence, counterterror: {GROUP: effort},
@@ -255,7 +274,8 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
         "target",
         "actors",
         "affinity",
-        "affinity_baseline",
+        "structure",
+        "structure_steps",
         "threat_groups",
         "emirate",
         "start",
@@ -356,9 +376,9 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
             )
             demand_ct[i, j] = read.number(ct, group, f"{key}.demands.counterterror", 0, 1)
 
-    def pairs(node_name: str) -> np.ndarray:
+    def pairs(node_name: str, node: Any = None) -> np.ndarray:
         matrix = np.zeros((n, n))
-        node = read.mapping(data.get(node_name) or {}, node_name)
+        node = read.mapping((data.get(node_name) if node is None else node) or {}, node_name)
         for pair, _value in node.items():
             parts = str(pair).split("-")
             if len(parts) != 2:
@@ -370,7 +390,21 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
         return matrix
 
     affinity = pairs("affinity")
-    baseline = pairs("affinity_baseline") if data.get("affinity_baseline") else affinity.copy()
+    structure = pairs("structure")
+    steps_node = data.get("structure_steps") or []
+    if not isinstance(steps_node, list):
+        raise read.fail("structure_steps", "expected a list of {date, structure}")
+    structure_steps = []
+    for position, step in enumerate(steps_node):
+        key = f"structure_steps[{position}]"
+        step = read.mapping(step, key)
+        if set(step) != {"date", "structure"}:
+            raise read.fail(key, "expected exactly the keys date and structure")
+        date = str(step["date"])
+        if not _MONTH.match(date):
+            raise read.fail(f"{key}.date", f"expected YYYY-MM, got {date!r}")
+        structure_steps.append((date, pairs(f"{key}.structure", step["structure"])))
+    structure_steps.sort(key=lambda item: item[0])
 
     strength = np.zeros(g)
     sanctuary = np.zeros(g)
@@ -428,7 +462,8 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
         salience=salience,
         recognition=recognition,
         affinity=affinity,
-        affinity_baseline=baseline,
+        structure=structure,
+        structure_steps=tuple(structure_steps),
         borders_target=borders,
         imports_musd=imports,
         exports_musd=exports,
@@ -467,7 +502,7 @@ def validate_world(world: World, source: str) -> None:
         "salience": (n, len(CONCERNS)),
         "recognition": (n,),
         "affinity": (n, n),
-        "affinity_baseline": (n, n),
+        "structure": (n, n),
         "imports_musd": (n,),
         "exports_musd": (n,),
         "transit_capacity": (n,),
@@ -488,8 +523,10 @@ def validate_world(world: World, source: str) -> None:
             raise fail(name, "contains NaN or infinity")
     if not np.allclose(world.affinity, world.affinity.T):
         raise fail("affinity", "must be symmetric")
-    if np.any(np.abs(world.affinity) > 1) or np.any(np.abs(world.affinity_baseline) > 1):
+    if np.any(np.abs(world.affinity) > 1) or np.any(np.abs(world.structure) > 1):
         raise fail("affinity", "values must lie in [-1, 1]")
+    if not np.allclose(world.structure, world.structure.T):
+        raise fail("structure", "must be symmetric")
     if world.capability.max() <= 0:
         raise fail("capability", "at least one actor needs a positive capability")
     levels = world.recognition[world.state_mask]

@@ -10,7 +10,7 @@ of the run::
     {field: salience, actor: USA, concern: trade, value: 0.4}
     {field: imports_musd, actor: IRN, scale: 1.5}
     {field: group_exposure, group: ISKP, actor: CHN, value: 0.9}
-    {field: affinity_baseline, actor: USA, partner: AFG, delta: 0.3}
+    {field: structure, actor: USA, partner: AFG, delta: 0.3}      # the slow structural relation
     {field: hardliner_influence, value: 0.9}             # the anchor hardliners revert to
     {field: objectives, objective: cohesion, value: 0.5}  # the Emirate's weights, renormalised
 """
@@ -38,7 +38,7 @@ FIELDS: dict[str, tuple[bool, bool, bool, bool, float, float]] = {
     "group_exposure": (True, False, True, False, 0.0, 1.0),
     "group_sanctuary": (False, False, True, False, 0.0, 1.0),
     "emirate_stance": (False, False, True, False, -1.0, 1.0),
-    "affinity_baseline": (True, True, False, False, -1.0, 1.0),
+    "structure": (True, True, False, False, -1.0, 1.0),
     "hardliner_influence": (False, False, False, False, 0.0, 1.0),
     "objectives": (False, False, False, False, 0.0, 1.0),
 }
@@ -166,7 +166,7 @@ def apply_world_changes(world: World, changes: list[WorldChange]) -> World:
             index = (change.group, change.actor)
         elif change.field in {"group_sanctuary", "emirate_stance"}:
             index = (change.group,)
-        elif change.field == "affinity_baseline":
+        elif change.field == "structure":
             index = (change.actor, change.partner)
         elif change.field == "hardliner_influence":
             index = ()
@@ -182,7 +182,7 @@ def apply_world_changes(world: World, changes: list[WorldChange]) -> World:
         else:
             new = current * change.amount
         array[index] = float(np.clip(new, low, high))
-        if change.field == "affinity_baseline":
+        if change.field == "structure":
             array[change.partner, change.actor] = array[index]
     arrays["hardliner_influence"] = float(arrays["hardliner_influence"])
     objectives = arrays["objectives"]
@@ -192,6 +192,34 @@ def apply_world_changes(world: World, changes: list[WorldChange]) -> World:
         totals = salience.sum(axis=1, keepdims=True)
         salience = np.where(totals > 0, salience / np.where(totals > 0, totals, 1.0), salience)
     return world.replace(salience=salience, **arrays)
+
+
+def documented_steps(world: World, start: str) -> list[WorldChange]:
+    """The world's documented structural change after ``start``, as changes.
+
+    Each dated step of ``world.structure_steps`` sets every pair whose structural
+    relation it changes, from its month on (steps on or before the start are already
+    part of the starting structure).
+    """
+    changes = []
+    previous = world.structure
+    for date, matrix in world.structure_steps:
+        month = month_index(start, date)
+        if month > 0:
+            for i, j in zip(*np.nonzero(np.triu(matrix != previous, 1)), strict=True):
+                changes.append(
+                    WorldChange(
+                        name=f"documented {date} {world.codes[i]}-{world.codes[j]}",
+                        month=month,
+                        field="structure",
+                        operation="value",
+                        amount=float(matrix[i, j]),
+                        actor=int(i),
+                        partner=int(j),
+                    )
+                )
+        previous = matrix
+    return changes
 
 
 def worlds_by_month(world: World, changes: list[WorldChange]) -> dict[int, World]:

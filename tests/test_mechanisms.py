@@ -86,7 +86,7 @@ def test_balance_pressure_is_switchable():
     from sim.world_files import load_world
 
     triad = load_world("triad")
-    params = ModelParameters(affinity_reversion=0.0)
+    params = ModelParameters(fast_decay=0.005)
     balanced = ensemble(triad, params.replace(balance_weight=3.0), end="2030-03", runs=8)
     frozen = ensemble(triad, params.replace(balance_weight=0.0), end="2030-03", runs=8)
     last = balanced.emirate[balanced.emirate["date"] == "2030-03"]["balanced_triads"]

@@ -17,7 +17,7 @@ def test_changes_apply_and_renormalise(mechanism_world):
             "usa_trade": {"field": "salience", "actor": "USA", "concern": "trade", "value": 0.5},
             "chabahar": {"field": "transit_capacity", "actor": "IRN", "delta": 0.2},
             "sanctions": {"field": "imports_musd", "actor": "IRN", "scale": 2.0},
-            "thaw": {"field": "affinity_baseline", "actor": "USA", "partner": "AFG", "value": 0.2},
+            "thaw": {"field": "structure", "actor": "USA", "partner": "AFG", "value": 0.2},
         },
         mechanism_world,
         "2024-03",
@@ -28,7 +28,7 @@ def test_changes_apply_and_renormalise(mechanism_world):
     assert world.salience[usa, 1] > mechanism_world.salience[usa, 1]
     assert np.isclose(world.transit_capacity[irn], 0.9)
     assert np.isclose(world.imports_musd[irn], 2 * mechanism_world.imports_musd[irn])
-    assert world.affinity_baseline[usa, afg] == world.affinity_baseline[afg, usa] == 0.2
+    assert world.structure[usa, afg] == world.structure[afg, usa] == 0.2
     assert mechanism_world.transit_capacity[irn] == 0.7  # the original is untouched
 
 

@@ -31,7 +31,7 @@ from sim.params import FITTED_PATH, ModelParameters
 SLIDER_PARAMS: tuple[str, ...] = (
     "balance_weight",
     "alignment_rate",
-    "affinity_reversion",
+    "fast_decay",
     "bandwagon_weight",
     "consensus_weight",
     "choice_temperature",

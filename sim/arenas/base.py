@@ -40,6 +40,7 @@ Distribution = Literal["uniform", "normal"]
 DIMENSIONS: dict[str, Callable[[World], int]] = {
     "actors": lambda world: world.n_actors,
     "groups": lambda world: world.n_groups,
+    "pairs": lambda world: world.n_actors * (world.n_actors - 1) // 2,
 }
 
 
@@ -50,7 +51,8 @@ class Draw:
     Attributes:
         name: the name the arena asks for (``month.draws["attacks"]``).
         distribution: ``"uniform"`` (in [0, 1)) or ``"normal"`` (standard normal).
-        dims: the block's shape per run: numbers, or ``"actors"`` / ``"groups"``.
+        dims: the block's shape per run: numbers, or ``"actors"``, ``"groups"``,
+            ``"pairs"`` (unordered pairs of actors, ``N (N - 1) / 2``).
     """
 
     name: str

@@ -1,27 +1,38 @@
-"""Alignment update: affinities move with threats, cooperation, coercion, balance.
+"""Alignment: a slow structural part and a fast part, bounded smoothly.
 
-For every pair (i, j) the monthly change is
+Every pair's affinity is ``a_ij = tanh(s_ij + f_ij)`` in (-1, 1): extremes are
+approached, never hit.
 
-``alignment_rate * (shared_threat_weight * S_ij + cooperation_weight * K_ij
-- coercion_weight * X_ij + balance_weight * B_ij)
-+ affinity_reversion * (baseline_ij - a_ij) + affinity_noise * noise``
+* ``s_ij = arctanh(structure_ij)`` is the slow, structural part: lasting rivalries
+  and partnerships from the evidence on every pair (:mod:`sim.calibration`); it moves
+  only through documented structural change (dated steps of the world) or a
+  scenario's structural change.
+* ``f_ij`` is the fast part, driven by the Afghanistan arenas.  Each month
 
-* ``S_ij``: shared threat, ``sum_g T_ig T_jg`` with ``T_ig = strength_g * exposure_gi``,
-  doubled for a group that struck this month: rivals hit by the same group drift together;
-* ``K_ij``: cooperation with the target: counter-terrorism cooperation warms a
-  state toward the Emirate in proportion to what the Emirate delivers against the
-  groups that struck it; so do moving up the ladder (``ladder_move_weight``) and the
-  Emirate's effort against the groups that threaten the state (``delivery_warming``);
-* ``X_ij``: coercion: a strike, border closure or deportation wave
-  (``deportation_cooling``) against the target, moving down the ladder, and attacks by
-  groups sheltering there (``sheltered_attack_cooling``) push the pair apart;
-* ``B_ij = sum_k a_ik a_kj / (N - 2)``: structural-balance pressure (the enemy of my
-  enemy); one switchable weighted mechanism, not an assumption: with
-  ``balance_weight = 0`` a world may stay frustrated;
-* reversion to the structural baseline (rivalries and kinship) keeps relations
-  anchored.
+  ``f <- (1 - fast_decay) f + alignment_rate (shared_threat_weight T + cooperation_weight K
+  - coercion_weight X - influence_rivalry_weight V + balance_weight w B) + affinity_noise e``
 
-The result is symmetric, clipped to [-1, 1], with a zero diagonal.
+  - ``T_ij``: shared threat, bounded and only for the states actually hit:
+    ``min(1, sum_g h_ig h_jg)`` with ``h_ig = 1 - exp(-attacks_ig)``;
+  - ``K_ij``: cooperation with the target: delivered counter-terrorism cooperation,
+    rungs climbed (``ladder_move_weight``) and the Emirate's effort against a state's
+    groups (``delivery_warming``) warm the pair (state, Emirate);
+  - ``X_ij``: coercion of the target (strikes, closures, deportation waves,
+    rungs dropped, attacks by groups it shelters) cools the pair (state, Emirate);
+  - ``V_ij``: rivalry over influence in Afghanistan: a state's gains with the Emirate
+    (rungs climbed, cooperation delivered) cool its documented rivals toward it,
+    in proportion to the rivalry ``max(-structure_ij, 0)``;
+  - ``B_ij``: structural-balance pressure (the enemy of my enemy), the mean of
+    ``a_ik a_kj`` over third parties weighted by their capability (the target counts
+    ``target_third_party_weight`` as much): ties to powerful third parties matter more;
+    ``w_ij`` caps it where it pushes against a documented structural sign, so that
+    balance alone can move a documented tie at most ``BALANCE_MARGIN`` of the way to
+    neutral and never flips it; ties without structure move freely (the classroom
+    worlds keep showing balance at work);
+  - ``e``: standard normal noise, one draw per pair.
+
+With ``fast_decay`` > 0 the fast part relaxes toward zero, i.e. affinity toward the
+structural relation, unless the arenas keep it moving.
 """
 
 from __future__ import annotations
@@ -30,68 +41,91 @@ import numpy as np
 
 from sim.alignment import balance_pressure
 from sim.arenas.base import Arena, Month, normal
+from sim.world import latent
 
-#: A group that struck this month counts this many times its standing threat in
-#: ``S_ij`` (fixed: a fresh attack is what makes a shared threat felt).
-STRUCK_MULTIPLIER = 2.0
 #: Threat below which the Emirate's effort against a state's groups earns no warmth.
 THREAT_FLOOR = 0.01
 #: Sheltered attacks on a state count up to this many a month (a bound).
 ATTACK_CAP = 3.0
+#: Balance pressure against a documented structural sign may sustain at most this share
+#: of the structural part: the tie may weaken, never flip by balance alone (fixed: the
+#: guarantee, not a behavioural coefficient).
+BALANCE_MARGIN = 0.9
+
+
+def third_party_weights(world, target_weight: float) -> np.ndarray:
+    """(N,) how much each actor counts as a third party in balance pressure."""
+    weights = np.array(world.capability, dtype=float)
+    if world.target is not None:
+        weights[world.target] *= target_weight
+    return weights
 
 
 def _step(month: Month) -> None:
     state, world, params, out = month.state, month.world, month.params, month.outputs
     n = world.n_actors
-    affinity = state.affinity
+    structural = latent(world.structure)[None, :, :]
     attacks = out["attacks"]
     moves = out["moves"] + out["shock_moves"]
-    exposure = state.strength[:, :, None] * world.group_exposure[None, :, :]  # (R, G, N)
-    struck = (attacks.sum(axis=2) > 0)[:, :, None]
-    exposure = exposure * (1.0 + (STRUCK_MULTIPLIER - 1.0) * struck)
-    shared = np.einsum("rgi,rgj->rij", exposure, exposure)
 
-    cooperation = np.zeros_like(affinity)
-    coercion = np.zeros_like(affinity)
+    hit = 1.0 - np.exp(-attacks.astype(float))  # (R, G, N)
+    shared = np.minimum(hit.transpose(0, 2, 1) @ hit, 1.0)
+
+    cooperation = np.zeros_like(state.fast)
+    coercion = np.zeros_like(state.fast)
+    influence = np.zeros_like(state.fast)
     target = world.target
     if target is not None:
+        exposure = state.strength[:, :, None] * world.group_exposure[None, :, :]  # (R, G, N)
         threat = exposure * world.group_sanctuary[None, :, None]
         delivered = np.einsum("rgn,rg->rn", threat, state.effort) / np.maximum(
             threat.sum(axis=1), 1e-9
         )
-        warming = (
-            out["cooperation"] * out["delivered"]
-            + params.ladder_move_weight * np.maximum(moves, 0)
-            + params.delivery_warming * delivered * (threat.sum(axis=1) > THREAT_FLOOR)
-        )
+        climbed = np.maximum(moves, 0)
+        gains = out["cooperation"] * out["delivered"] + params.ladder_move_weight * climbed
+        warming = gains + params.delivery_warming * delivered * (threat.sum(axis=1) > THREAT_FLOOR)
+        sheltered_attacks = np.einsum("rgn,g->rn", attacks, world.group_sanctuary)
         cooling = (
             out["strikes"]
             + out["closures"]
             + params.deportation_cooling * out["deportations"]
             + params.ladder_move_weight * np.maximum(-moves, 0)
-        ).astype(float)
-        sheltered_attacks = np.einsum("rgn,g->rn", attacks, world.group_sanctuary)
-        cooling = cooling + params.sheltered_attack_cooling * np.minimum(
-            sheltered_attacks, ATTACK_CAP
+            + params.sheltered_attack_cooling * np.minimum(sheltered_attacks, ATTACK_CAP)
         )
-        cooperation[:, :, target] = warming
-        cooperation[:, target, :] = warming
-        coercion[:, :, target] = cooling
-        coercion[:, target, :] = cooling
+        cooperation[:, :, target] = cooperation[:, target, :] = warming
+        coercion[:, :, target] = coercion[:, target, :] = cooling
+        rivalry = np.maximum(-world.structure, 0.0) * world.state_mask[:, None]
+        rivalry = rivalry * world.state_mask[None, :]
+        influence = rivalry[None, :, :] * (gains[:, :, None] + gains[:, None, :])
 
-    change = params.alignment_rate * (
+    pressure = balance_pressure(
+        state.affinity, third_party_weights(world, params.target_third_party_weight)
+    )
+    drift_rate = params.alignment_rate * params.balance_weight
+    against = pressure * structural < 0
+    allowed = BALANCE_MARGIN * np.abs(structural) * params.fast_decay
+    capped = np.minimum(1.0, allowed / np.maximum(drift_rate * np.abs(pressure), 1e-12))
+    balance = pressure * np.where(against, capped, 1.0)
+
+    drive = (
         params.shared_threat_weight * shared
         + params.cooperation_weight * cooperation
         - params.coercion_weight * coercion
-        + params.balance_weight * balance_pressure(affinity)
-    ) + params.affinity_reversion * (world.affinity_baseline[None, :, :] - affinity)
-
-    noise = np.triu(month.draws["noise"], 1)
+        - params.influence_rivalry_weight * influence
+        + params.balance_weight * balance
+    )
+    rows, columns = np.triu_indices(n, 1)
+    noise = np.zeros_like(state.fast)
+    noise[:, rows, columns] = month.draws["noise"]
     noise = noise + noise.transpose(0, 2, 1)
-    updated = affinity + change + params.affinity_noise * noise
-    updated = np.clip((updated + updated.transpose(0, 2, 1)) / 2.0, -1.0, 1.0)
-    updated[:, np.arange(n), np.arange(n)] = 0.0
-    state.affinity = updated
+    fast = (1.0 - params.fast_decay) * state.fast + params.alignment_rate * drive
+    fast = fast + params.affinity_noise * noise
+    fast = (fast + fast.transpose(0, 2, 1)) / 2.0
+    fast[:, np.arange(n), np.arange(n)] = 0.0
+    state.fast = fast
+    affinity = np.tanh(structural + fast)
+    affinity[:, np.arange(n), np.arange(n)] = 0.0
+    state.affinity = affinity
 
 
 ARENA = Arena(
@@ -100,6 +134,7 @@ ARENA = Arena(
     step=_step,
     reads=(
         "affinity",
+        "fast",
         "strength",
         "effort",
         "attacks",
@@ -111,19 +146,21 @@ ARENA = Arena(
         "moves",
         "shock_moves",
     ),
-    writes=("affinity",),
+    writes=("affinity", "fast"),
     parameters=(
         "alignment_rate",
-        "affinity_reversion",
+        "fast_decay",
         "shared_threat_weight",
         "cooperation_weight",
         "coercion_weight",
+        "influence_rivalry_weight",
         "balance_weight",
+        "target_third_party_weight",
         "affinity_noise",
         "ladder_move_weight",
         "delivery_warming",
         "deportation_cooling",
         "sheltered_attack_cooling",
     ),
-    draws=(normal("noise", "actors", "actors"),),
+    draws=(normal("noise", "pairs"),),
 )
