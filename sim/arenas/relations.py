@@ -20,8 +20,8 @@ approached, never hit.
   - ``X_ij``: coercion of the target (strikes, closures, deportation waves,
     rungs dropped, attacks by groups it shelters) cools the pair (state, Emirate);
   - ``V_ij``: rivalry over influence in Afghanistan: a state's gains with the Emirate
-    (rungs climbed, cooperation delivered) cool its documented rivals toward it,
-    in proportion to the rivalry ``max(-structure_ij, 0)``;
+    (rungs climbed on the recognition ladder) cool its documented rivals toward it, in
+    proportion to the rivalry ``max(-structure_ij, 0)``;
   - ``B_ij``: structural-balance pressure (the enemy of my enemy), the mean of
     ``a_ik a_kj`` over third parties weighted by their capability (the target counts
     ``target_third_party_weight`` as much): ties to powerful third parties matter more;
@@ -81,9 +81,12 @@ def _step(month: Month) -> None:
         delivered = np.einsum("rgn,rg->rn", threat, state.effort) / np.maximum(
             threat.sum(axis=1), 1e-9
         )
-        climbed = np.maximum(moves, 0)
-        gains = out["cooperation"] * out["delivered"] + params.ladder_move_weight * climbed
-        warming = gains + params.delivery_warming * delivered * (threat.sum(axis=1) > THREAT_FLOOR)
+        climbed = np.maximum(moves, 0).astype(float)  # rungs up: a state's gains in Kabul
+        warming = (
+            out["cooperation"] * out["delivered"]
+            + params.ladder_move_weight * climbed
+            + params.delivery_warming * delivered * (threat.sum(axis=1) > THREAT_FLOOR)
+        )
         sheltered_attacks = np.einsum("rgn,g->rn", attacks, world.group_sanctuary)
         cooling = (
             out["strikes"]
@@ -96,7 +99,7 @@ def _step(month: Month) -> None:
         coercion[:, :, target] = coercion[:, target, :] = cooling
         rivalry = np.maximum(-world.structure, 0.0) * world.state_mask[:, None]
         rivalry = rivalry * world.state_mask[None, :]
-        influence = rivalry[None, :, :] * (gains[:, :, None] + gains[:, None, :])
+        influence = rivalry[None, :, :] * (climbed[:, :, None] + climbed[:, None, :])
 
     pressure = balance_pressure(
         state.affinity, third_party_weights(world, params.target_third_party_weight)
