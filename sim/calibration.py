@@ -57,6 +57,7 @@ from sim.evidence import CUTOFF, EvidenceBase
 from sim.ladder import MAX_LEVEL
 from sim.world import (
     CONCERNS,
+    LEVERS,
     OBJECTIVES,
     World,
     latent,
@@ -315,6 +316,8 @@ def calibrate(
     mapping["affinity"] = _affinity(inputs, mapping["structure"], build)
     _trade(inputs, actors, build)
     _demands(inputs, actors, build)
+    _listings(inputs, base, actors, build)
+    _coercion(inputs, actors, build)
     _threat_groups(inputs, groups, build)
     _routes_and_sanctuary(inputs, actors, groups, build)
     mapping["emirate"] = _emirate(inputs, groups, build)
@@ -585,23 +588,34 @@ def _trade(inputs: _Inputs, actors: dict, build: _Builder) -> None:
             )
 
 
+#: Stated-demand metrics (seeds/README.md) -> the demand they express.
+DEMAND_METRICS: dict[str, str] = {
+    "inclusivity": "inclusiv|women|girls",
+    "border": "^demand_border$",
+    "water": "^demand_water$",
+    "refugees": "^demand_refugees$",
+}
+
+
 def _demands(inputs: _Inputs, actors: dict, build: _Builder) -> None:
-    """``demand``: strength-weighted stated demands on the Emirate, capped at 1."""
+    """``demand``: strength-weighted stated demands on the Emirate, capped at 1 (traits)."""
     traits = inputs.traits
     demands = traits[(traits["kind"] == "stated_demand") & traits["metric"].notna()]
     for code in inputs.codes:
         own = demands[demands["actor"] == code]
-        rows = own[own["metric"].str.contains("inclusiv|women|girls|rights", regex=True)]
-        inclusivity = min(1.0, rows["strength"].sum() / 3.0)
-        if rows.empty:
-            build.choice(f"demand.inclusivity.{code}", 0.0, 0.0, 0.0, "demand: none on record")
-        else:
-            build.evidence(
-                f"demand.inclusivity.{code}",
-                inclusivity,
-                rows["id"],
-                "demand: stated demands / 3, capped",
-            )
+        node: dict[str, Any] = {}
+        for name, pattern in DEMAND_METRICS.items():
+            rows = own[own["metric"].str.contains(pattern, regex=True)]
+            node[name] = float(min(1.0, rows["strength"].sum() / 3.0))
+            if rows.empty:
+                build.choice(f"demand.{name}.{code}", 0.0, 0.0, 0.0, "demand: none on record")
+            else:
+                build.evidence(
+                    f"demand.{name}.{code}",
+                    node[name],
+                    rows["id"],
+                    "demand: stated demands / 3, capped",
+                )
         counterterror = {}
         for group in inputs.groups:
             rows = own[own["metric"].str.upper().str.endswith(f"CT_{group}")]
@@ -613,10 +627,66 @@ def _demands(inputs: _Inputs, actors: dict, build: _Builder) -> None:
                     rows["id"],
                     "demand: stated demands / 3, capped",
                 )
-        actors[code]["demands"] = {
-            "inclusivity": float(inclusivity),
-            "counterterror": counterterror,
-        }
+        actors[code]["demands"] = {**node, "counterterror": counterterror}
+
+
+def _listings(inputs: _Inputs, base: EvidenceBase, actors: dict, build: _Builder) -> None:
+    """``listing``: whether a state lists the Emirate as terrorist at the snapshot."""
+    active = _active(base.listings, "listed", "delisted", inputs.date)
+    for i, code in enumerate(inputs.codes):
+        if i == inputs.target:
+            continue
+        rows = base.listings[base.listings["state"] == code]
+        listed = code in set(active["state"])
+        actors[code]["terror_listed"] = listed
+        if rows.empty:
+            build.choice(f"listing.{code}", 0.0, 0.0, 0.0, "listing: no terror listing on record")
+        else:
+            ids = [i for row in rows["source"] for i in str(row).split(";")]
+            build.evidence(
+                f"listing.{code}", float(listed), ids, "listing: seeds/terror_listings.csv"
+            )
+
+
+#: The window over which a coercive lever's base rate is counted: the Emirate's first
+#: two and a half years, as the documents record them (months, inclusive).
+COERCION_WINDOW = ("2021-08", CUTOFF)
+#: Evidence kind of each coercive lever (sim.world.LEVERS).
+LEVER_KINDS = {
+    "strike": "strike",
+    "border_closure": "border_closure",
+    "deportation": "deportation",
+    "sanction": "sanction",
+}
+
+
+def _coercion(inputs: _Inputs, actors: dict, build: _Builder) -> None:
+    """``coercion``: each state's documented acts of each lever per month (traits)."""
+    first, last = (month_number(d) for d in COERCION_WINDOW)
+    months = last - first + 1
+    facts = inputs.evidence
+    in_window = facts["date"].map(_month_of).between(first, last)
+    acts = facts[in_window & (facts["counterpart"] == inputs.target_code) & (facts["sign"] < 0)]
+    for i, code in enumerate(inputs.codes):
+        if i == inputs.target:
+            continue
+        node = {}
+        for lever in LEVERS:
+            rows = acts[(acts["actor"] == code) & (acts["kind"] == LEVER_KINDS[lever])]
+            rate = len(rows) / months
+            name = f"coercion.{code}.{lever}"
+            if rows.empty:
+                build.choice(name, 0.0, 0.0, 0.0, "coercion: no such act on record (no lever)")
+            else:
+                build.evidence(
+                    name,
+                    rate,
+                    rows["id"],
+                    f"coercion: documented acts / {months} months ({COERCION_WINDOW[0]}.."
+                    f"{COERCION_WINDOW[1]})",
+                )
+                node[lever] = rate
+        actors[code]["coercion"] = node
 
 
 def _threat_groups(inputs: _Inputs, groups: dict, build: _Builder) -> None:
@@ -741,6 +811,16 @@ def _emirate(inputs: _Inputs, groups: dict, build: _Builder) -> dict[str, Any]:
         emirate.get("hardliners_before_takeover", 0.5),
         f"{source}: emirate.hardliners_before_takeover",
     )
+    border_restraint, low, high = _choice_spec(
+        emirate.get("border_restraint", 0.5), f"{source}: emirate.border_restraint"
+    )
+    build.choice(
+        "emirate.border_restraint",
+        border_restraint,
+        low,
+        high,
+        "world file: the Emirate's starting restraint on the Durand line",
+    )
     hardliners = build.evidence(
         "emirate.hardliner_influence",
         np.clip(base_hardliners + 0.03 * restrictive["strength"].sum(), 0.0, 0.95),
@@ -779,6 +859,7 @@ def _emirate(inputs: _Inputs, groups: dict, build: _Builder) -> dict[str, Any]:
         )
     node: dict[str, Any] = {
         "inclusivity": inclusivity,
+        "border_restraint": border_restraint,
         "hardliner_influence": hardliners,
         "counterterror": effort,
         "objectives": objectives,

@@ -69,6 +69,12 @@ EVENT_KINDS: dict[str, EventKind] = {
         "#8c564b",
         "a state deports a wave of Afghan refugees (actor = the state)",
     ),
+    "sanction": EventKind(
+        "sanctions",
+        "coercion",
+        "#ff7f0e",
+        "a state imposes a sanction or trade restriction on the target (actor = the state)",
+    ),
     "ct_cooperation": EventKind(
         "counter-terrorism cooperation",
         "cooperation",
@@ -87,6 +93,12 @@ EVENT_KINDS: dict[str, EventKind] = {
         "recognition",
         "#1f77b4",
         "a state moves down the recognition ladder (actor = the state)",
+    ),
+    "terror_delisting": EventKind(
+        "terror delistings",
+        "recognition",
+        "#1f77b4",
+        "a state takes the target off its list of terrorist organisations (actor = the state)",
     ),
     "shock": EventKind(
         "scenario / injected shocks",
@@ -170,9 +182,11 @@ def month_events(record: StepRecord, world: World) -> Iterator[EventRows]:
         rows("border_closure", record.closures, actor_index, to_target),
         rows("border_reopening", record.reopenings, actor_index, to_target),
         rows("deportation_wave", record.deportations, actor_index, to_target),
+        rows("sanction", record.sanctions, actor_index, to_target),
         rows("ct_cooperation", record.cooperation, actor_index, to_target),
         rows("recognition_up", total_moves > 0, actor_index, to_target),
         rows("recognition_down", total_moves < 0, actor_index, to_target),
+        rows("terror_delisting", record.delistings, actor_index, to_target),
     ]
     everyone = np.ones((runs_in_batch, 1), dtype=bool)
     for shock in record.shocks:

@@ -480,6 +480,30 @@ def load_structure_gaps(path: str | Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["pair", "low", "high"])
 
 
+LISTING_COLUMNS: tuple[str, ...] = ("state", "listed", "delisted", "source", "note")
+
+
+def load_terror_listings(path: str | Path | None = None) -> pd.DataFrame:
+    """``terror_listings.csv``: which states list the Taliban as terrorist, from when to when.
+
+    A listing is a precondition on the ladder: a listed state cannot accept an ambassador
+    without delisting first (:mod:`sim.arenas.recognition`).
+    """
+    path = Path(path) if path else SEEDS_DIR / "terror_listings.csv"
+    frame = _structural_frame(path, LISTING_COLUMNS)
+    rows = []
+    for position, row in enumerate(frame.itertuples(index=False)):
+        where = f"{path}: line {position + 2}"
+        listed = _check_month(row.listed, f"{where}: listed")
+        delisted = _check_month(row.delisted, f"{where}: delisted", optional=True)
+        if delisted is not None and delisted < listed:
+            raise EvidenceError(f"{where}: delisted {delisted} is before listed {listed}")
+        if _blank(row.source):
+            raise EvidenceError(f"{where}: source: missing")
+        rows.append((row.state, listed, delisted, row.source))
+    return pd.DataFrame(rows, columns=["state", "listed", "delisted", "source"])
+
+
 @dataclass(frozen=True)
 class EvidenceBase:
     """Everything in ``seeds/`` the calibration reads, loaded and validated.
@@ -488,7 +512,7 @@ class EvidenceBase:
         facts: ``evidence.csv`` (:func:`load_evidence`).
         capabilities: ``capabilities.csv``.
         ties: ``structural_ties.csv``; memberships: ``memberships.csv``;
-        gaps: ``structural_gaps.csv``.
+        gaps: ``structural_gaps.csv``; listings: ``terror_listings.csv``.
     """
 
     facts: pd.DataFrame
@@ -496,6 +520,7 @@ class EvidenceBase:
     ties: pd.DataFrame
     memberships: pd.DataFrame
     gaps: pd.DataFrame
+    listings: pd.DataFrame
 
 
 def load_evidence_base(directory: str | Path | None = None) -> EvidenceBase:
@@ -507,4 +532,5 @@ def load_evidence_base(directory: str | Path | None = None) -> EvidenceBase:
         ties=load_structural_ties(folder / "structural_ties.csv"),
         memberships=load_memberships(folder / "memberships.csv"),
         gaps=load_structure_gaps(folder / "structural_gaps.csv"),
+        listings=load_terror_listings(folder / "terror_listings.csv"),
     )

@@ -40,7 +40,8 @@ class StepRecord:
 
     Attributes:
         attacks: (R, G, N) attacks by each group on each actor.
-        strikes, closures, reopenings, deportations, cooperation: (R, N) bool.
+        strikes, closures, reopenings, deportations, sanctions, cooperation: (R, N) bool.
+        delistings: (R, N) bool: a state took the target off its terror list.
         moves: (R, N) recognition change in {-1, 0, +1} (chosen moves only).
         shock_moves: (R, N) recognition change forced by scheduled events.
         shocks: the shocks applied this month.
@@ -52,7 +53,9 @@ class StepRecord:
     closures: np.ndarray
     reopenings: np.ndarray
     deportations: np.ndarray
+    sanctions: np.ndarray
     cooperation: np.ndarray
+    delistings: np.ndarray
     moves: np.ndarray
     shock_moves: np.ndarray
     shocks: list[Shock]
@@ -117,6 +120,12 @@ class Kernel:
             for arena in self.arenas
             for name, initial in arena.state.items()
         }
+
+    def prepare(self, state: SimState, world: World, params: ModelParameters) -> None:
+        """Let each arena set its own state from the starting state (``Arena.prepare``)."""
+        for arena in self.arenas:
+            if arena.prepare is not None:
+                arena.prepare(state, world, params)
 
     def step(
         self,

@@ -79,6 +79,7 @@ class MonthlyLoop:
         self.state: SimState = initial_state(
             self.world, runs, self.kernel.extra_state(self.world, runs)
         )
+        self.kernel.prepare(self.state, self.world, self.params)
         self.streams = RunStreams(seed, self.run_ids, self.layout)
         self.month = 0
         self.last_record: StepRecord | None = None

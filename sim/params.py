@@ -49,7 +49,7 @@ def _param(default: float, low: float, high: float, meaning: str) -> Any:
 class ModelParameters:
     """Modelling-choice coefficients of the monthly step (see module docstring)."""
 
-    # --- recognition arena -------------------------------------------------------
+    # --- recognition arena: see sim.arenas.recognition ------------------------------
     review_rate: float = _param(
         0.25, 0.05, 1.0, "probability per month that a state reviews its recognition level"
     )
@@ -59,14 +59,29 @@ class ModelParameters:
     move_cost: float = _param(
         0.04, 0.0, 0.3, "utility cost of changing recognition level by one rung"
     )
-    level_barrier: float = _param(
-        0.05, 0.0, 0.3, "extra cost per rung above 'working contacts' (utility per rung)"
+    level_curvature: float = _param(
+        0.6,
+        0.05,
+        2.0,
+        "curvature of the cost of engagement (utility x engagement^2 / 2): higher levels cost more",
     )
-    de_jure_barrier: float = _param(
-        0.12, 0.0, 0.5, "extra cost of the final step to de jure recognition (utility)"
+    norms_curvature: float = _param(
+        1.0,
+        0.0,
+        3.0,
+        "extra curvature per unit of norms salience while the Emirate is not inclusive",
+    )
+    conduct_weight: float = _param(
+        0.8,
+        0.0,
+        3.0,
+        "value of engagement per unit of the Emirate meeting a state's documented demands",
     )
     consensus_weight: float = _param(
-        1.0, 0.0, 3.0, "weight of the non-recognition consensus in the norms cost (x salience)"
+        0.4,
+        0.0,
+        2.0,
+        "cost of engagement per unit share of other states' capability still below the level",
     )
     bandwagon_weight: float = _param(
         0.15, 0.0, 1.0, "benefit of standing where capability-weighted others stand (utility)"
@@ -74,20 +89,47 @@ class ModelParameters:
     access_weight: float = _param(
         0.6, 0.0, 2.0, "value of trade and transit access bought by engagement (x salience)"
     )
-    counterterror_weight: float = _param(
-        0.8, 0.0, 2.0, "value of counter-terrorism cooperation bought by engagement (x salience)"
-    )
     rival_denial_weight: float = _param(
         0.5, 0.0, 2.0, "value of matching a rival's engagement to deny it influence (x salience)"
     )
+    de_jure_signal: float = _param(
+        0.5,
+        0.0,
+        2.0,
+        "extra weight of a rival's de jure recognition in rival denial (a signal to rivals)",
+    )
     affinity_weight: float = _param(
         0.25, 0.0, 1.0, "utility of engagement per unit of affinity toward the Emirate"
+    )
+    affinity_feedback: float = _param(
+        0.5,
+        0.0,
+        1.0,
+        "share of the fast part of affinity toward the Emirate that recognition reads (damping)",
     )
     grievance_weight: float = _param(
         0.1, 0.0, 0.5, "utility cost of engagement per unit of grievance from attacks (x salience)"
     )
     refugee_engagement: float = _param(
         0.3, 0.0, 1.0, "value of engagement for managing refugee returns (x refugee salience)"
+    )
+    opposition_cost: float = _param(
+        0.3,
+        0.0,
+        1.0,
+        "cost of backing the armed opposition (rung 0): retaliation, upkeep (utility)",
+    )
+    opposition_kin_weight: float = _param(
+        1.0,
+        0.0,
+        3.0,
+        "motive for rung 0 per unit of kin salience while co-ethnics are repressed (utility)",
+    )
+    delisting_cost: float = _param(
+        0.2,
+        0.0,
+        1.0,
+        "cost of taking the Emirate off a state's terror list, paid on the way to de facto",
     )
     # --- security arena ----------------------------------------------------------
     attack_rate: float = _param(
@@ -102,11 +144,11 @@ class ModelParameters:
     suppression_rate: float = _param(
         0.02, 0.0, 0.3, "monthly loss of strength per unit of counter-terrorism effort"
     )
-    coercion_threshold: float = _param(
-        0.6,
+    coercion_sensitivity: float = _param(
+        1.5,
         0.0,
-        2.0,
-        "fixed utility cost of coercion (x (1 + 2 x trade salience)) for a struck state",
+        4.0,
+        "log change of a coercive lever's rate per unit of pressure above the reference",
     )
     effort_bite: float = _param(
         0.8,
@@ -208,6 +250,9 @@ class ModelParameters:
     )
     deportation_cooling: float = _param(
         0.5, 0.0, 1.0, "coercion of a deportation wave relative to a strike (x coercion weight)"
+    )
+    sanction_cooling: float = _param(
+        0.5, 0.0, 1.0, "coercion of a sanction or trade restriction relative to a strike"
     )
     sheltered_attack_cooling: float = _param(
         0.3,

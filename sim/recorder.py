@@ -146,7 +146,7 @@ class Recorder:
         self.confrontation = np.zeros((runs, months, n), dtype=bool)
         self.strength = np.zeros((runs, months, g), dtype=np.float32)
         self.effort = np.zeros((runs, months, g), dtype=np.float32)
-        self.emirate = np.zeros((runs, months, 4), dtype=np.float32)
+        self.emirate = np.zeros((runs, months, 5), dtype=np.float32)
         self.balanced = np.zeros((runs, months), dtype=np.float32)
         self.frustration = np.zeros((runs, months), dtype=np.float32)
         self.dyad_months = sorted(
@@ -183,7 +183,7 @@ class Recorder:
         self.strength[:, month] = state.strength
         self.effort[:, month] = state.effort
         self.emirate[:, month] = np.stack(
-            [state.inclusivity, state.hardliners, state.water, state.aid], axis=1
+            [state.inclusivity, state.hardliners, state.water, state.aid, state.border], axis=1
         )
         self.balanced[:, month] = balanced_triad_shares(state.affinity)
         self.frustration[:, month] = partition_frustration(state.affinity, self.blocs[:, month])
@@ -307,6 +307,7 @@ class Recorder:
                 "hardliner_influence": self.emirate[:, :, 1].reshape(-1).astype(float),
                 "water_assertiveness": self.emirate[:, :, 2].reshape(-1).astype(float),
                 "aid_level": self.emirate[:, :, 3].reshape(-1).astype(float),
+                "border_restraint": self.emirate[:, :, 4].reshape(-1).astype(float),
                 "balanced_triads": self.balanced.reshape(-1).astype(float),
                 "frustration": self.frustration.reshape(-1).astype(float),
             }

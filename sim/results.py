@@ -21,7 +21,7 @@ Frames (the public contract, README):
   ``confrontation_months_<ISO3>``;
 * ``groups``: (run, date, group): ``strength``, ``effort`` (the Emirate's);
 * ``emirate``: (run, date): ``inclusivity``, ``hardliner_influence``,
-  ``water_assertiveness``, ``aid_level``, ``balanced_triads`` (share of balanced
+  ``water_assertiveness``, ``aid_level``, ``border_restraint``, ``balanced_triads`` (share of balanced
   triads), ``frustration`` (weighted frustration of the month's bloc partition).
 """
 

@@ -44,7 +44,7 @@ SHOCK_KINDS: dict[str, tuple[set[str], set[str]]] = {
     "affinity": ({"actor", "partner"}, {"delta", "value"}),
 }
 COMMON_FIELDS = {"date", "kind", "label", "evidence"}
-LEVERS = ("inclusivity", "water", "hardliners")
+LEVERS = ("inclusivity", "water", "border", "hardliners")
 
 
 @dataclass(frozen=True)
@@ -227,6 +227,8 @@ def apply_shocks(state: SimState, world: World, shocks: list[Shock]) -> ShockEff
                 state.inclusivity = updated(state.inclusivity, shock, 0.0, 1.0)
             elif shock.lever == "water":
                 state.water = updated(state.water, shock, 0.0, 1.0)
+            elif shock.lever == "border":
+                state.border = updated(state.border, shock, 0.0, 1.0)
             elif shock.lever == "hardliners":
                 state.hardliners = updated(state.hardliners, shock, 0.0, 1.0)
             else:

@@ -36,6 +36,8 @@ class SimState:
         effort: (R, G) the Emirate's counter-terrorism effort per group in [0, 1].
         hardliners: (R,) Kandahar hardliners' influence in [0, 1].
         water: (R,) the Emirate's assertiveness on shared water (canals, dams) in [0, 1].
+        border: (R,) the Emirate's restraint on the disputed border in [0, 1].
+        listed: (R, N) True while a state lists the target as terrorist.
         aid: (R,) humanitarian-aid level relative to the starting level (1 = unchanged), >= 0.
         confrontation: (R, N) months in a row an actor has coerced the target, >= 0.
         extra: state fields of added arenas (see ``Arena.state``), each with a leading
@@ -54,6 +56,8 @@ class SimState:
     effort: np.ndarray
     hardliners: np.ndarray
     water: np.ndarray
+    border: np.ndarray
+    listed: np.ndarray
     aid: np.ndarray
     confrontation: np.ndarray
     extra: dict[str, np.ndarray] = field(default_factory=dict)
@@ -112,6 +116,8 @@ def initial_state(world: World, runs: int, extra: dict[str, np.ndarray] | None =
         effort=tile(world.counterterror_effort),
         hardliners=np.full(runs, world.hardliner_influence),
         water=np.full(runs, STARTING_WATER_ASSERTIVENESS),
+        border=np.full(runs, world.border_restraint),
+        listed=tile(world.terror_listed, bool),
         aid=np.ones(runs),
         confrontation=np.zeros((runs, n)),
         extra=dict(extra or {}),

@@ -37,6 +37,14 @@ from sim.ladder import MAX_LEVEL, NOT_A_STATE
 #: What states care about in their Afghanistan policy (salience columns).
 CONCERNS: tuple[str, ...] = ("terror", "trade", "norms", "rivalry", "kin", "refugees", "water")
 
+#: Demands on the Emirate besides counter-terrorism (per state, in [0, 1]); each is met
+#: by one of the Emirate's levers (see :mod:`sim.arenas.recognition`).
+DEMANDS: tuple[str, ...] = ("inclusivity", "border", "water", "refugees")
+
+#: A state's coercive levers toward the target (:mod:`sim.arenas.security`); a world
+#: gives each state's documented base rate per month (zero: no such lever).
+LEVERS: tuple[str, ...] = ("strike", "border_closure", "deportation", "sanction")
+
 #: The Emirate's objectives (weights sum to 1).
 OBJECTIVES: tuple[str, ...] = ("legitimacy", "revenue", "autonomy", "cohesion")
 
@@ -81,6 +89,13 @@ class World:
             for the target's third-country trade, in [0, 1].
         demand_inclusivity: (N,) how strongly each actor demands inclusivity
             and women's rights of the Emirate, in [0, 1].
+        demand_border, demand_water, demand_refugees: (N,) how strongly each actor
+            demands border restraint, a fair share of water, and an end to refugee
+            outflows, in [0, 1].
+        terror_listed: (N,) True if the actor lists the target as terrorist (a state
+            must delist before accepting an ambassador).
+        coercion_rates: (N, len(LEVERS)) each actor's documented base rate of each
+            coercive lever, acts per month (0 = the actor has no such lever).
         demand_counterterror: (N, G) how strongly each actor demands action
             against each group, in [0, 1].
         group_codes: threat group codes.
@@ -90,6 +105,8 @@ class World:
         emirate_stance: (G,) the Emirate's closeness to each group in [-1, 1]
             (negative = enemy, e.g. ISKP; positive = ally, e.g. TTP).
         inclusivity: the Emirate's starting inclusivity lever in [0, 1].
+        border_restraint: the Emirate's starting restraint on the disputed border in
+            [0, 1] (1 = no claims pressed, no clashes sought).
         counterterror_effort: (G,) the Emirate's starting effort per group, [0, 1].
         hardliner_influence: Kandahar hardliners' starting weight in [0, 1].
         objectives: (4,) weights of :data:`OBJECTIVES`, sum to 1.
@@ -115,12 +132,18 @@ class World:
     transit_capacity: np.ndarray
     demand_inclusivity: np.ndarray
     demand_counterterror: np.ndarray
+    demand_border: np.ndarray
+    demand_water: np.ndarray
+    demand_refugees: np.ndarray
+    terror_listed: np.ndarray
+    coercion_rates: np.ndarray
     group_codes: tuple[str, ...]
     group_strength: np.ndarray
     group_sanctuary: np.ndarray
     group_exposure: np.ndarray
     emirate_stance: np.ndarray
     inclusivity: float
+    border_restraint: float
     counterterror_effort: np.ndarray
     hardliner_influence: float
     objectives: np.ndarray
@@ -264,8 +287,12 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
         structure_steps: [{date: YYYY-MM, structure: {...}}, ...]  # optional, dated
         threat_groups:
           GROUP: {strength, sanctuary, emirate_stance, targets: {CODE: exposure}}
-        emirate: {inclusivity, hardliner_influence, counterterror: {GROUP: effort},
+        emirate: {inclusivity, border_restraint, hardliner_influence,
+                  counterterror: {GROUP: effort}, patron: CODE,
                   objectives: {legitimacy, revenue, autonomy, cohesion}}
+        actors.CODE may also give demands {border, water, refugees}, terror_listed
+        (bool) and coercion {strike, border_closure, deportation, sanction} (base rates
+        per month).
     """
     read = _Reader(source)
     allowed_top = {
@@ -312,8 +339,10 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
     imports = np.zeros(n)
     exports = np.zeros(n)
     transit = np.zeros(n)
-    demand_incl = np.zeros(n)
+    demand = {name: np.zeros(n) for name in DEMANDS}
     demand_ct = np.zeros((n, g))
+    listed = np.zeros(n, dtype=bool)
+    rates = np.zeros((n, len(LEVERS)))
     names = []
     allowed_actor = {
         "name",
@@ -325,6 +354,8 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
         "exports_musd",
         "transit_capacity",
         "demands",
+        "terror_listed",
+        "coercion",
     }
     for i, code in enumerate(codes):
         key = f"actors.{code}"
@@ -364,11 +395,21 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
         transit[i] = read.number(node, "transit_capacity", key, 0.0, 1.0, default=0.0)
         demands = read.mapping(node.get("demands") or {}, f"{key}.demands")
         for dkey in demands:
-            if dkey not in {"inclusivity", "counterterror"}:
+            if dkey not in {*DEMANDS, "counterterror"}:
                 raise read.fail(
-                    f"{key}.demands.{dkey}", "unknown demand; allowed: counterterror, inclusivity"
+                    f"{key}.demands.{dkey}",
+                    f"unknown demand; allowed: counterterror, {', '.join(DEMANDS)}",
                 )
-        demand_incl[i] = read.number(demands, "inclusivity", f"{key}.demands", 0, 1, default=0.0)
+        for name in DEMANDS:
+            demand[name][i] = read.number(demands, name, f"{key}.demands", 0, 1, default=0.0)
+        listed[i] = bool(node.get("terror_listed", False))
+        coercion = read.mapping(node.get("coercion") or {}, f"{key}.coercion")
+        for lever in coercion:
+            if lever not in LEVERS:
+                raise read.fail(
+                    f"{key}.coercion.{lever}", f"unknown lever; allowed: {', '.join(LEVERS)}"
+                )
+            rates[i, LEVERS.index(lever)] = read.number(coercion, lever, f"{key}.coercion", 0, 1)
         ct = read.mapping(demands.get("counterterror") or {}, f"{key}.demands.counterterror")
         for group in ct:
             j = group_codes.index(
@@ -423,6 +464,7 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
 
     emirate = read.mapping(data.get("emirate") or {}, "emirate")
     inclusivity = read.number(emirate, "inclusivity", "emirate", 0, 1, default=0.0)
+    border_restraint = read.number(emirate, "border_restraint", "emirate", 0, 1, default=0.5)
     hardliners = read.number(emirate, "hardliner_influence", "emirate", 0, 1, default=0.5)
     effort = np.zeros(g)
     ct_node = read.mapping(emirate.get("counterterror") or {}, "emirate.counterterror")
@@ -468,14 +510,20 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
         imports_musd=imports,
         exports_musd=exports,
         transit_capacity=transit,
-        demand_inclusivity=demand_incl,
+        demand_inclusivity=demand["inclusivity"],
         demand_counterterror=demand_ct,
+        demand_border=demand["border"],
+        demand_water=demand["water"],
+        demand_refugees=demand["refugees"],
+        terror_listed=listed,
+        coercion_rates=rates,
         group_codes=group_codes,
         group_strength=strength,
         group_sanctuary=sanctuary,
         group_exposure=exposure,
         emirate_stance=stance,
         inclusivity=inclusivity,
+        border_restraint=border_restraint,
         counterterror_effort=effort,
         hardliner_influence=hardliners,
         objectives=objectives,
@@ -507,6 +555,11 @@ def validate_world(world: World, source: str) -> None:
         "exports_musd": (n,),
         "transit_capacity": (n,),
         "demand_inclusivity": (n,),
+        "demand_border": (n,),
+        "demand_water": (n,),
+        "demand_refugees": (n,),
+        "terror_listed": (n,),
+        "coercion_rates": (n, len(LEVERS)),
         "demand_counterterror": (n, g),
         "group_strength": (g,),
         "group_sanctuary": (g,),

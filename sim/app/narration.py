@@ -108,6 +108,8 @@ def events_from_record(
         "border_reopening": "{actor} reopens its border with {target}",
         "deportation_wave": "{actor} deports Afghan refugees (wave)",
         "ct_cooperation": "{actor} cooperates with {target} against terrorism",
+        "sanction": "{actor} imposes a sanction or trade restriction on {target}",
+        "terror_delisting": "{actor} takes {target} off its terror list",
     }
     events: list[Event] = []
     rows_by_kind = [r for r in month_events(record, world)]

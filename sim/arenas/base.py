@@ -9,7 +9,8 @@ An arena module ends with one :class:`Arena` value, ``ARENA``, naming
 * ``parameters``: the :class:`sim.params.ModelParameters` fields it uses;
 * ``draws``: the random variates it consumes per run and month, by name and shape;
 * ``state``: fields of its own (beyond :class:`~sim.state.SimState`), with their
-  starting values, kept in ``SimState.extra``;
+  starting values, kept in ``SimState.extra``, and optionally ``prepare``, which sets
+  them from the starting state once before the first month;
 * ``step``: the function ``step(month)`` that runs it on a :class:`Month`.
 
 The kernel (:mod:`sim.kernel`) runs a list of arenas in order and checks the
@@ -113,6 +114,9 @@ class Arena:
     parameters: tuple[str, ...] = ()
     draws: tuple[Draw, ...] = ()
     state: dict[str, Callable[[World, int], np.ndarray]] = field(default_factory=dict)
+    prepare: Callable[[SimState, World, ModelParameters], None] | None = None
+    """Called once on the starting state, before the first month: sets the arena's own
+    state fields from it (e.g. motives revealed by the starting positions)."""
     """Own state fields and their starting values ``initial(world, runs)`` (module-level
     functions, so that an ensemble spec can be sent to worker processes)."""
     stream: int | None = None

@@ -1,21 +1,30 @@
-"""The Emirate answers the others' demands from its own objectives.
+"""The Emirate answers what is on offer, from its own objectives.
 
-Levers (all in [0, 1]): inclusivity / women's rights, counter-terrorism effort
-against each group, assertiveness on shared water.  Each month every lever
-moves by ``-policy_step``, 0 or ``+policy_step``, chosen by logit on the
-marginal utility of a move to the Emirate, whose objectives are
-legitimacy, revenue, autonomy from its patron and cohesion (weights in the world):
+Levers (all in [0, 1]): inclusivity / women's rights, restraint on the disputed border,
+assertiveness on shared water, and counter-terrorism effort against each group.  Each
+month every lever moves by ``-policy_step``, 0 or ``+policy_step``, chosen by logit on
+the marginal utility of a move to the Emirate, whose objectives are legitimacy,
+revenue, autonomy from its patron and cohesion (weights in the world).
 
-* inclusivity earns legitimacy from states that demand it (capability x demand
-  x how much norms weigh for them x how far they are from recognising), and
-  costs cohesion in proportion to the hardliners' influence;
-* effort against a group earns legitimacy from states that demand it
-  (more from those with a grievance), earns cohesion when the group is the
-  Emirate's enemy (ISKP), and costs cohesion when it is an ideological ally
-  (the TTP); acting on the patron's demands (Pakistan's, against the TTP) also
-  costs autonomy; effort has a running cost ``effort_cost`` per unit;
+What a lever earns is what the states offer for it.  A state's offer is the recognition
+it still withholds (``(5 - level) / 5``) plus the trade it could condition
+(``TRADE_OFFER x`` its share of the Emirate's trade), times its capability; it is paid
+on a lever in proportion to the weight of the matching demand among the state's
+documented demands (:func:`sim.arenas.recognition.compliance`):
+
+* inclusivity earns legitimacy from what is offered for rights and for an end to
+  refugee outflows (the latter scaled by aid, as aid-financed stability is what keeps
+  people home), scaled by the aid on offer, and costs cohesion in proportion to the
+  hardliners' hold;
+* border restraint earns legitimacy from what is offered for it (Pakistan's demand) and
+  costs cohesion with nationalist hardliners (``BORDER_NATIONALISM``) and, when the
+  demander is the patron, autonomy;
 * water assertiveness earns revenue (irrigation, ``water_revenue``) and costs
-  legitimacy with downstream states that care about water (``water_legitimacy_cost``).
+  legitimacy with the states that demand water (``water_legitimacy_cost``);
+* effort against a group earns legitimacy from what is offered for action against it
+  (more from states the group has just hit), earns cohesion when the group is the
+  Emirate's enemy (ISKP), costs cohesion when it is an ideological ally (the TTP),
+  costs autonomy when it is the patron's demand, and has a running cost ``effort_cost``.
 
 Hardliners gain influence when the Emirate is coerced (rally effect,
 ``hardliner_drift``) and drift back to their anchor otherwise
@@ -30,16 +39,18 @@ from sim.arenas.base import Arena, Month, uniform
 from sim.arenas.choice import logit_choice
 from sim.ladder import MAX_LEVEL
 from sim.params import ModelParameters
-from sim.world import CONCERNS, OBJECTIVES
+from sim.world import OBJECTIVES
 
-NORMS, WATER = CONCERNS.index("norms"), CONCERNS.index("water")
 LEGITIMACY, REVENUE, AUTONOMY, COHESION = (OBJECTIVES.index(o) for o in OBJECTIVES)
-#: A state's inclusivity demand counts ``NORMS_BASE + norms salience`` times: demands
-#: weigh even for states that care little about norms (fixed shape).
-NORMS_BASE = 0.5
+#: A state's trade counts this much of a full recognition as something it can offer or
+#: withhold (fixed shape: trade conditioned on conduct, ORF-2024 pakistan E4004).
+TRADE_OFFER = 0.5
 #: Cohesion cost of inclusivity per unit of hardliner influence is
 #: ``INCLUSIVITY_BASE + inclusivity``: each further step costs more (fixed shape).
 INCLUSIVITY_BASE = 0.5
+#: Cohesion cost of border restraint per unit of hardliner influence: no Afghan
+#: government has accepted the Durand line (fixed: the scale of the other cohesion terms).
+BORDER_NATIONALISM = 0.5
 #: Attacks and grievances count up to this many in a month's marginal utilities: a
 #: bound on the utility scale, not a behavioural coefficient.
 EVENT_CAP = 3.0
@@ -58,35 +69,57 @@ def _move_lever(
     return np.clip(lever + moves[choice], 0.0, 1.0)
 
 
+def offers(month: Month) -> np.ndarray:
+    """(R, N) what each state can still offer the Emirate, capability-weighted and
+    normalised by the states' total capability."""
+    state, world = month.state, month.world
+    is_state = world.state_mask
+    capability = world.capability * is_state
+    room = (MAX_LEVEL - np.maximum(state.recognition, 0)) / MAX_LEVEL * is_state
+    flows = (state.target_imports + state.target_exports) * is_state
+    trade_share = flows / np.maximum(flows.sum(axis=1, keepdims=True), 1e-9)
+    return capability[None, :] * (room + TRADE_OFFER * trade_share) / max(capability.sum(), 1e-9)
+
+
 def _step(month: Month) -> None:
     state, world, params = month.state, month.world, month.params
     target = world.target
     if target is None:
         return
     weights = world.objectives
-    is_state = world.state_mask.astype(float)
-    capability = world.capability * is_state
-    total_capability = max(capability.sum(), 1e-9)
-    distance = (MAX_LEVEL - np.maximum(state.recognition, 0)) / MAX_LEVEL * is_state  # (R, N)
-
-    # Inclusivity.
-    inclusivity_demand = (
-        np.einsum(
-            "n,rn->r",
-            capability * world.demand_inclusivity * (NORMS_BASE + world.salience[:, NORMS]),
-            distance,
-        )
-        / total_capability
+    offer = offers(month)  # (R, N)
+    ct_weight = np.minimum(world.demand_counterterror.sum(axis=1), 1.0)
+    total = (
+        world.demand_inclusivity
+        + ct_weight
+        + world.demand_border
+        + world.demand_water
+        + world.demand_refugees
     )
-    marginal_inclusivity = weights[LEGITIMACY] * inclusivity_demand * state.aid - weights[
-        COHESION
-    ] * state.hardliners * (INCLUSIVITY_BASE + state.inclusivity)
+    share = 1.0 / np.maximum(total, 1e-12)  # each demand's weight per unit, (N,)
 
-    # Counter-terrorism effort per group.
+    def paid(demand: np.ndarray) -> np.ndarray:
+        return offer @ (demand * share)  # (R,)
+
+    aid = np.minimum(state.aid, 1.0)
+    marginal_inclusivity = weights[LEGITIMACY] * (
+        paid(world.demand_inclusivity) + aid * paid(world.demand_refugees)
+    ) * state.aid - weights[COHESION] * state.hardliners * (INCLUSIVITY_BASE + state.inclusivity)
+
+    patron_border = 0.0 if world.patron is None else world.demand_border[world.patron]
+    marginal_border = (
+        weights[LEGITIMACY] * paid(world.demand_border)
+        - weights[COHESION] * state.hardliners * BORDER_NATIONALISM
+        - weights[AUTONOMY] * patron_border
+    )
+
+    marginal_water = weights[REVENUE] * params.water_revenue - weights[
+        LEGITIMACY
+    ] * params.water_legitimacy_cost * paid(world.demand_water)
+
     grievance_boost = 1.0 + np.minimum(state.grievance, EVENT_CAP)  # (R, N, G)
-    ct_demand = (
-        np.einsum("n,ng,rng->rg", capability, world.demand_counterterror, grievance_boost)
-        / total_capability
+    ct_offer = np.einsum(
+        "rn,ng,rng->rg", offer, world.demand_counterterror * share[:, None], grievance_boost
     )
     stance = world.emirate_stance[None, :]
     attacks_on_emirate = month.outputs["attacks"][:, :, target]  # (R, G)
@@ -94,7 +127,7 @@ def _step(month: Month) -> None:
     if world.patron is not None:
         patron_share = world.demand_counterterror[world.patron] * world.capability[world.patron]
     marginal_effort = (
-        weights[LEGITIMACY] * ct_demand
+        weights[LEGITIMACY] * ct_offer
         + weights[COHESION]
         * (np.maximum(-stance, 0.0) * (1.0 + np.minimum(attacks_on_emirate, EVENT_CAP)))
         - weights[COHESION] * np.maximum(stance, 0.0) * (1.0 + state.hardliners[:, None])
@@ -102,18 +135,12 @@ def _step(month: Month) -> None:
         - params.effort_cost * state.effort
     )
 
-    # Water.
-    downstream = (capability * world.salience[:, WATER]).sum() / total_capability
-    marginal_water = (
-        weights[REVENUE] * params.water_revenue
-        - weights[LEGITIMACY] * downstream * params.water_legitimacy_cost
-    )
-
     policy = month.draws["policy"]
     state.inclusivity = _move_lever(state.inclusivity, marginal_inclusivity, params, policy[:, 0])
     state.water = _move_lever(
         state.water, np.broadcast_to(marginal_water, state.water.shape), params, policy[:, 1]
     )
+    state.border = _move_lever(state.border, marginal_border, params, policy[:, 2])
     state.effort = _move_lever(state.effort, marginal_effort, params, month.draws["effort"])
 
     coerced = month.outputs["coercion"].any(axis=1)
@@ -138,12 +165,15 @@ ARENA = Arena(
         "inclusivity",
         "effort",
         "water",
+        "border",
         "hardliners",
         "aid",
+        "target_imports",
+        "target_exports",
         "attacks",
         "coercion",
     ),
-    writes=("inclusivity", "water", "effort", "hardliners"),
+    writes=("inclusivity", "water", "border", "effort", "hardliners"),
     parameters=(
         "policy_step",
         "emirate_temperature",
@@ -154,5 +184,5 @@ ARENA = Arena(
         "hardliner_reversion_ratio",
     ),
     # One row per lever, three options (down, stay, up) each.
-    draws=(uniform("policy", 2, 3), uniform("effort", "groups", 3)),  # inclusivity, water
+    draws=(uniform("policy", 3, 3), uniform("effort", "groups", 3)),  # inclusivity, water, border
 )

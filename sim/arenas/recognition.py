@@ -1,32 +1,56 @@
 """Recognition arena: each state weighs one rung up, staying, or one rung down.
 
-A state reviews its level with probability ``review_rate`` a month.  For each
-candidate level ``l`` (engagement ``e = l / 5``) its utility is the sum of
-(all terms dimensionless, scaled by the state's salience weights):
+A state reviews its level with probability ``review_rate`` a month and picks among
+``level - 1, level, level + 1`` by logit (``choice_temperature``).  With engagement
+``e = l / 5`` its utility of a level ``l`` is
 
-* access: trade and transit bought by engagement,
-  ``access_weight * s_trade * (0.5 * trade share + 0.5 * transit + 0.1) * e``;
-* counter-terrorism: ``s_terror * (counterterror_weight * threat * (2 * delivered - 1)
-  - grievance_weight * grievance) * e``, where ``delivered`` is the Emirate's effort
-  against the groups that threaten the state, so engagement pays only when the Emirate
-  delivers; a grievance from recent attacks subtracts;
-* rival denial: ``rival_denial_weight * s_rivalry * (rivals' capability-weighted engagement) * e``;
-* norms: ``-s_norms * (1 - inclusivity) * (0.3 + consensus_weight * C(l)) * e``, where
-  ``C(l)`` is the capability-weighted share of the other states still below ``l``:
-  the non-recognition consensus, which erodes as others move (cascades);
-* ethnic kin and water: ``-s_kin * (1 - inclusivity) * e`` and ``-s_water * water * e``;
-* refugees: engagement to manage returns, ``+refugee_engagement * s_refugees * e``;
-* bandwagon: ``bandwagon_weight * sum_{k=1..l} B(k) / 5``, where ``B(k)`` is the
-  capability-weighted share of others already at rung ``k`` or above;
-* affinity: ``affinity_weight * affinity_to_emirate * e``;
-* barriers: ``-level_barrier * max(l - 2, 0)`` (a standing cost of high levels),
-  ``-de_jure_barrier`` for granting or withdrawing de jure recognition (a one-off,
-  sticky act), and ``-move_cost * |l - current|``.
+``U(l) = b e - (k / 2) e^2 - consensus_weight C(l) e + bandwagon_weight W(l) + O(l) - D(l)
+- move_cost |l - current|``
 
-The state picks by logit (``choice_temperature``).  Nothing here is scripted:
-scenario shocks may only change inputs (parameters, levers, a state's level as
-a scheduled event); a state whose level a scheduled event set this month does not
-review it again in the same month.
+* ``b``, the value of engagement, per unit (all dimensionless):
+
+  - conduct: ``conduct_weight x intensity x (2 compliance - 1)``: how far the Emirate
+    meets the state's *documented* demands (``sim.world.DEMANDS`` and counter-terrorism
+    against the groups that threaten it).  ``compliance`` is the demand-weighted mean of
+    what the Emirate delivers on each: inclusivity and rights (its inclusivity lever),
+    counter-terrorism (its threat-weighted effort against the state's groups), border
+    restraint, water (1 - its water assertiveness), refugees (fewer outflows:
+    inclusivity x aid); ``intensity`` is the sum of the state's demand weights, capped
+    at 1.  A state with no demands on record is indifferent to conduct;
+  - access to trade and transit, ``access_weight x s_trade x (0.5 trade share + 0.5
+    transit + 0.1)``;
+  - rival denial, ``rival_denial_weight x s_rivalry x`` the capability-weighted
+    engagement of the state's current rivals, where a rival's de jure recognition counts
+    ``1 + de_jure_signal``: a first recognition is a signal rivals answer;
+  - managing refugee returns, ``refugee_engagement x s_refugees``;
+  - affinity toward the Emirate, ``affinity_weight x tanh(s + affinity_feedback x f)``:
+    recognition reads only part of the fast, event-driven relation, so the
+    affinity-recognition loop (rungs climbed warm affinity) is damped;
+  - recent attacks by groups the Emirate shelters, ``-grievance_weight x s_terror x grievance``;
+
+* ``k = level_curvature + norms_curvature x s_norms x (1 - inclusivity)``: engagement
+  costs more the higher it goes, so utility is concave in the level and a state stops
+  where the marginal value of a rung meets its marginal cost, not at an end of the ladder;
+* ``C(l)``: the capability-weighted share of the other states still below ``l``: the
+  non-recognition consensus, which erodes as others move (cascades are possible);
+* ``W(l) = sum_{k=1..l} B(k) / 5``: each rung climbed is worth the share ``B(k)`` of
+  others already at rung ``k`` or above (bandwagoning);
+* ``O(0) = opposition_kin_weight x s_kin x (1 - inclusivity) - opposition_cost``: backing
+  the armed opposition (rung 0) has a cost and one documented motive, co-ethnics under a
+  repressive Emirate (Tajikistan); ``O(l) = 0`` above rung 0;
+* ``D(l) = delisting_cost`` for a state that still lists the Emirate as terrorist and
+  considers a level of de facto recognition or more: delisting is a step of its own,
+  taken on the way (the state is delisted once it gets there).
+
+* a state's *revealed motive*, a constant per state set once at the start so that its
+  documented level is the peak of its utility there (:func:`revealed_motive`): what the
+  modelled terms leave out.  Recognition then moves with what changes.
+
+De jure recognition is the top of the same ladder: no barrier keeps it out of reach;
+its value comes from engagement, its cost from the concave cost and the consensus,
+which a first recogniser erodes for the others, and the signal it sends to rivals.
+Nothing here is scripted: a state whose level a scheduled event set this month does
+not review it again in the same month.
 """
 
 from __future__ import annotations
@@ -35,10 +59,10 @@ import numpy as np
 
 from sim.arenas.base import Arena, Month, uniform
 from sim.arenas.choice import logit_choice
-from sim.ladder import DE_JURE, MAX_LEVEL, WORKING_CONTACTS
+from sim.ladder import DE_FACTO, DE_JURE, HOSTILE, MAX_LEVEL
 from sim.params import ModelParameters
 from sim.state import SimState
-from sim.world import CONCERNS, World
+from sim.world import CONCERNS, World, latent
 
 _CONCERN = {name: CONCERNS.index(name) for name in CONCERNS}
 _MOVES = np.array([-1, 0, 1])
@@ -49,26 +73,60 @@ TRANSIT_WEIGHT = 0.5
 ACCESS_FLOOR = 0.1
 #: Grievance counts up to this much: a bound on the utility scale.
 GRIEVANCE_CAP = 5.0
-#: The norms cost of engagement with a permissive Emirate before any consensus term
-#: (fixed shape; its weight is the state's norms salience).
-NORMS_FLOOR = 0.3
 
 
-def _crosses_de_jure(level: np.ndarray, candidates: np.ndarray) -> np.ndarray:
-    """1 where a candidate grants or withdraws de jure recognition, else 0.
+def compliance(state: SimState, world: World) -> tuple[np.ndarray, np.ndarray]:
+    """How far the Emirate meets each state's documented demands.
 
-    De jure recognition is a one-off act: its barrier is paid on the way up,
-    and withdrawing it again costs as much (it is sticky), but a state that
-    stays at 5 pays nothing more each month.
+    Returns ``(compliance, intensity)``, each (R, N): the demand-weighted mean in [0, 1]
+    of what the Emirate delivers (0.5 where a state has no demand on record), and the
+    sum of the state's demand weights capped at 1.
     """
-    at_de_jure = (level == DE_JURE)[:, :, None]
-    return ((candidates == DE_JURE) != at_de_jure).astype(float)
+    threat = (
+        world.group_exposure.T[None, :, :]
+        * state.strength[:, None, :]
+        * world.group_sanctuary[None, None, :]
+    )  # (R, N, G)
+    wanted = world.demand_counterterror[None, :, :] * (threat + 1e-6)  # demands on threats
+    delivered = np.einsum("rng,rg->rn", wanted, state.effort) / np.maximum(
+        wanted.sum(axis=2), 1e-12
+    )
+    counterterror = np.minimum(world.demand_counterterror.sum(axis=1), 1.0)  # (N,)
+    weights = np.stack(
+        [
+            world.demand_inclusivity,
+            counterterror,
+            world.demand_border,
+            world.demand_water,
+            world.demand_refugees,
+        ],
+        axis=-1,
+    )  # (N, 5)
+    met = np.stack(
+        [
+            np.broadcast_to(state.inclusivity[:, None], delivered.shape),
+            delivered,
+            np.broadcast_to(state.border[:, None], delivered.shape),
+            np.broadcast_to(1.0 - state.water[:, None], delivered.shape),
+            np.broadcast_to(
+                (state.inclusivity * np.minimum(state.aid, 1.0))[:, None], delivered.shape
+            ),
+        ],
+        axis=-1,
+    )  # (R, N, 5)
+    total = weights.sum(axis=1)
+    mean = np.einsum("rnd,nd->rn", met, weights) / np.maximum(total, 1e-12)[None, :]
+    mean = np.where(total[None, :] > 0, mean, 0.5)
+    return mean, np.broadcast_to(np.minimum(total, 1.0)[None, :], mean.shape)
 
 
-def recognition_utilities(state: SimState, world: World, params: ModelParameters) -> np.ndarray:
+def recognition_utilities(
+    state: SimState, world: World, params: ModelParameters, masked: bool = True
+) -> np.ndarray:
     """Utilities (R, N, 3) of moving down, staying, moving up, per state.
 
-    Invalid candidates (below 0, above 5) and the target's row are ``-inf``.
+    Invalid candidates (below 0, above 5) and the target's row are ``-inf`` unless
+    ``masked`` is False (then the formula is extended past the ends of the ladder).
     """
     target = world.target
     runs, n = state.recognition.shape
@@ -79,8 +137,11 @@ def recognition_utilities(state: SimState, world: World, params: ModelParameters
     level = np.where(is_state[None, :], state.recognition, 0)
     candidates = level[:, :, None] + _MOVES  # (R, N, 3)
     engagement = candidates / MAX_LEVEL
+    permissive = 1.0 - state.inclusivity[:, None]
 
-    # Access: trade with the target and transit capacity.
+    met, intensity = compliance(state, world)
+    conduct = params.conduct_weight * intensity * (2.0 * met - 1.0)
+
     flows = (state.target_imports + state.target_exports) * is_state
     trade_share = flows / np.maximum(flows.max(axis=1, keepdims=True), 1e-9)
     access = (
@@ -93,35 +154,29 @@ def recognition_utilities(state: SimState, world: World, params: ModelParameters
         )
     )
 
-    # Counter-terrorism bought by engagement, if the Emirate delivers.
-    threat_weight = (
-        world.group_exposure.T[None, :, :]
-        * state.strength[:, None, :]
-        * world.group_sanctuary[None, None, :]
-    )  # (R, N, G)
-    threat = threat_weight.sum(axis=2)
-    delivered = np.einsum("rng,rg->rn", threat_weight, state.effort) / np.maximum(threat, 1e-9)
-    grievance = np.minimum(state.grievance.sum(axis=2), GRIEVANCE_CAP)
-    counterterror = salience[None, :, _CONCERN["terror"]] * (
-        params.counterterror_weight * threat * (2.0 * delivered - 1.0)
-        - params.grievance_weight * grievance
-    )
-
-    # Rival denial: match rivals' engagement.
     capability = world.capability * is_state
     state_affinity = state.affinity * is_state[None, None, :]
     rivalry = np.maximum(-state_affinity, 0.0)
-    rival_engagement = np.einsum("rij,j,rj->ri", rivalry, capability, level / MAX_LEVEL) / max(
+    rival_level = (level / MAX_LEVEL) * (1.0 + params.de_jure_signal * (level == DE_JURE))
+    rival_engagement = np.einsum("rij,j,rj->ri", rivalry, capability, rival_level) / max(
         capability.sum(), 1e-9
     )
     denial = params.rival_denial_weight * salience[None, :, _CONCERN["rivalry"]] * rival_engagement
 
-    permissive = 1.0 - state.inclusivity[:, None]
+    structural = latent(world.structure[:, target])[None, :]
+    felt = np.tanh(structural + params.affinity_feedback * state.fast[:, :, target])
+    affinity = params.affinity_weight * felt
+    grievance = -(
+        params.grievance_weight
+        * salience[None, :, _CONCERN["terror"]]
+        * np.minimum(state.grievance.sum(axis=2), GRIEVANCE_CAP)
+    )
     refugees = params.refugee_engagement * salience[None, :, _CONCERN["refugees"]]
-    kin = -salience[None, :, _CONCERN["kin"]] * permissive
-    water = -salience[None, :, _CONCERN["water"]] * state.water[:, None]
-    affinity = params.affinity_weight * state.affinity[:, :, target]
-    per_engagement = access + counterterror + denial + refugees + kin + water + affinity
+    motive = state.extra.get("motive", 0.0)
+    value = conduct + access + denial + affinity + grievance + refugees + motive  # (R, N)
+    curvature = params.level_curvature + params.norms_curvature * (
+        salience[None, :, _CONCERN["norms"]] * permissive
+    )
 
     # Consensus and bandwagon: capability-weighted shares of the *other* states.
     levels = np.arange(MAX_LEVEL + 2)
@@ -131,7 +186,6 @@ def recognition_utilities(state: SimState, world: World, params: ModelParameters
     share_at_or_above = mass_at_or_above / others  # (R, N, L+2)
     index = np.clip(candidates, 0, MAX_LEVEL + 1)
     consensus = 1.0 - np.take_along_axis(share_at_or_above, index, axis=2)
-    # Bandwagon: each rung k climbed is worth the share of others already at >= k.
     climbed = np.concatenate(
         [
             np.zeros_like(share_at_or_above[:, :, :1]),
@@ -140,27 +194,57 @@ def recognition_utilities(state: SimState, world: World, params: ModelParameters
         axis=2,
     )
     bandwagon = np.take_along_axis(climbed, index, axis=2) / MAX_LEVEL
-    norms = (
-        -salience[None, :, _CONCERN["norms"], None]
-        * permissive[:, :, None]
-        * (NORMS_FLOOR + params.consensus_weight * consensus)
-    )
 
+    opposition = (
+        params.opposition_kin_weight * salience[None, :, _CONCERN["kin"]] * permissive
+        - params.opposition_cost
+    )
+    delisting = params.delisting_cost * (state.listed[:, :, None] & (candidates >= DE_FACTO))
     utilities = (
-        (per_engagement[:, :, None] + norms) * engagement
+        value[:, :, None] * engagement
+        - 0.5 * curvature[:, :, None] * engagement**2
+        - params.consensus_weight * consensus * engagement
         + params.bandwagon_weight * bandwagon
-        - params.level_barrier * np.maximum(candidates - WORKING_CONTACTS, 0)
-        - params.de_jure_barrier * _crosses_de_jure(level, candidates)
+        + np.where(candidates == HOSTILE, opposition[:, :, None], 0.0)
+        - delisting
         - params.move_cost * np.abs(_MOVES)[None, None, :]
     )
+    if not masked:
+        return utilities
     valid = (candidates >= 0) & (candidates <= MAX_LEVEL) & is_state[None, :, None]
     return np.where(valid, utilities, -np.inf)
+
+
+def _no_motive(world: World, runs: int) -> np.ndarray:
+    return np.zeros((runs, world.n_actors))
+
+
+def revealed_motive(state: SimState, world: World, params: ModelParameters) -> np.ndarray:
+    """(R, N) the value of engagement that the modelled terms leave out, revealed by the
+    starting levels: the constant that makes each state's documented level the peak of
+    its utility at the start (moving up and moving down equally tempting).
+
+    It stands for every motive the documents imply but the model does not spell out;
+    the dynamics then come from how conduct, threats, trade and others' moves change.
+    """
+    state.extra["motive"] = np.zeros_like(state.extra.get("motive", _no_motive(world, state.runs)))
+    utilities = recognition_utilities(state, world, params, masked=False)
+    down, stay, up = utilities[..., 0], utilities[..., 1], utilities[..., 2]
+    # motive m adds m * e: +m/5 to moving up, -m/5 to moving down
+    motive = (MAX_LEVEL / 2.0) * ((down - stay) - (up - stay))
+    return np.where(world.state_mask[None, :], motive, 0.0)
+
+
+def _prepare(state: SimState, world: World, params: ModelParameters) -> None:
+    if world.target is not None:
+        state.extra["motive"] = revealed_motive(state, world, params)
 
 
 def _step(month: Month) -> None:
     state, world, params, draws = month.state, month.world, month.params, month.draws
     if world.target is None:
         month.outputs["moves"] = np.zeros_like(state.recognition)
+        month.outputs["delistings"] = np.zeros_like(state.listed)
         return
     reviews = draws["review"] < params.review_rate
     reviews &= ~month.shocks.decided[None, :]
@@ -168,7 +252,10 @@ def _step(month: Month) -> None:
     choice = logit_choice(utilities, params.choice_temperature, draws["choice"])
     moves = np.where(reviews & world.state_mask[None, :], _MOVES[choice], 0)
     state.recognition = state.recognition + moves
+    delistings = state.listed & (state.recognition >= DE_FACTO)
+    state.listed = state.listed & ~delistings
     month.outputs["moves"] = moves
+    month.outputs["delistings"] = delistings
 
 
 ARENA = Arena(
@@ -177,31 +264,46 @@ ARENA = Arena(
     step=_step,
     reads=(
         "recognition",
+        "listed",
         "target_imports",
         "target_exports",
         "strength",
         "effort",
         "grievance",
         "affinity",
+        "fast",
         "inclusivity",
         "water",
+        "border",
+        "aid",
+        "motive",
     ),
-    writes=("recognition",),
-    outputs=("moves",),  # (R, N) in {-1, 0, +1}: chosen moves only
+    writes=("recognition", "listed"),
+    state={"motive": _no_motive},
+    prepare=_prepare,
+    outputs=(
+        "moves",  # (R, N) in {-1, 0, +1}: chosen moves only
+        "delistings",  # (R, N) bool: a state took the Emirate off its terror list
+    ),
     parameters=(
         "review_rate",
         "choice_temperature",
         "move_cost",
-        "level_barrier",
-        "de_jure_barrier",
+        "level_curvature",
+        "norms_curvature",
+        "conduct_weight",
         "consensus_weight",
         "bandwagon_weight",
         "access_weight",
-        "counterterror_weight",
-        "grievance_weight",
         "rival_denial_weight",
-        "refugee_engagement",
+        "de_jure_signal",
         "affinity_weight",
+        "affinity_feedback",
+        "grievance_weight",
+        "refugee_engagement",
+        "opposition_cost",
+        "opposition_kin_weight",
+        "delisting_cost",
     ),
     draws=(
         uniform("review", "actors"),

@@ -17,7 +17,7 @@ approached, never hit.
   - ``K_ij``: cooperation with the target: delivered counter-terrorism cooperation,
     rungs climbed (``ladder_move_weight``) and the Emirate's effort against a state's
     groups (``delivery_warming``) warm the pair (state, Emirate);
-  - ``X_ij``: coercion of the target (strikes, closures, deportation waves,
+  - ``X_ij``: coercion of the target (strikes, closures, deportation waves, sanctions,
     rungs dropped, attacks by groups it shelters) cools the pair (state, Emirate);
   - ``V_ij``: rivalry over influence in Afghanistan: a state's gains with the Emirate
     (rungs climbed on the recognition ladder) cool its documented rivals toward it, in
@@ -92,6 +92,7 @@ def _step(month: Month) -> None:
             out["strikes"]
             + out["closures"]
             + params.deportation_cooling * out["deportations"]
+            + params.sanction_cooling * out["sanctions"]
             + params.ladder_move_weight * np.maximum(-moves, 0)
             + params.sheltered_attack_cooling * np.minimum(sheltered_attacks, ATTACK_CAP)
         )
@@ -146,6 +147,7 @@ ARENA = Arena(
         "strikes",
         "closures",
         "deportations",
+        "sanctions",
         "moves",
         "shock_moves",
     ),
@@ -163,6 +165,7 @@ ARENA = Arena(
         "ladder_move_weight",
         "delivery_warming",
         "deportation_cooling",
+        "sanction_cooling",
         "sheltered_attack_cooling",
     ),
     draws=(normal("noise", "pairs"),),

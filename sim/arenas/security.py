@@ -8,16 +8,18 @@ Mechanism (one month, all runs at once):
    shelters in Afghanistan.
 2. Attacks by sheltered groups add to the victim's grievance against the Emirate
    (decaying with ``grievance_memory``).
-3. Each state freshly struck by a sheltered group chooses, by logit, to do nothing, to cooperate
-   (demand and reward counter-terrorism; worth it when the Emirate acts against
-   the groups that struck) or to coerce.  Coercion is worth more
-   to a state that weighs terrorism, is strong, and sees the Emirate lax
-   against the groups that hit it; trade dependence holds it back.  A
-   neighbour coerces by closing its border or by strikes, a distant great power
-   (capability >= STRIKE_CAPABILITY) by strikes only; a coercing neighbour that hosts Afghan
-   refugees may also deport them in a wave.
-4. Closed borders reopen with probability ``border_reopen_rate`` a month.
-5. Group strength grows logistically except where the Emirate's effort denies
+3. A state freshly struck by a sheltered group chooses, by logit, whether to answer with
+   counter-terrorism cooperation: worth it when the Emirate acts against the groups that
+   struck, and more so when relations are warm.
+4. Coercion follows each state's own record.  A state uses a coercive lever (a strike on
+   Afghan soil, a border closure, a deportation wave, a sanction or trade restriction)
+   only if the documents record it using that lever, at a monthly hazard
+   ``rate x exp(coercion_sensitivity x (pressure - PRESSURE_REFERENCE))``, where ``rate``
+   is its documented base rate (acts per month, :mod:`sim.calibration`) and
+   ``pressure`` in [0, 1] is its grievance against the Emirate, scaled by how little the
+   Emirate does against the groups behind it.  A closure needs a shared, open border.
+5. Closed borders reopen with probability ``border_reopen_rate`` a month.
+6. Group strength grows logistically except where the Emirate's effort denies
    it sanctuary, shrinks with that effort and with strikes (plus noise).
 
 Scheduled shocks add attacks and force strikes, closures, reopenings and
@@ -30,23 +32,16 @@ import numpy as np
 
 from sim.arenas.base import Arena, Month, normal, uniform
 from sim.arenas.choice import logit_choice, poisson_from_uniform
-from sim.world import CONCERNS
+from sim.world import CONCERNS, LEVERS
 
-TERROR, TRADE, REFUGEES = (CONCERNS.index(c) for c in ("terror", "trade", "refugees"))
-
-#: Capability above which a non-neighbour can strike "over the horizon" (modelling
-#: choice, range 0.8-1.0: only global powers).
-STRIKE_CAPABILITY = 0.9
-#: A coercing neighbour strikes (rather than closing its border) with probability
-#: ``NEIGHBOUR_STRIKE_SHARE x capability`` (modelling choice, range 0.2-0.8).
-NEIGHBOUR_STRIKE_SHARE = 0.4
-#: A coercing neighbour deports a wave of refugees with probability
-#: ``DEPORTATION_PROPENSITY x refugee salience`` (modelling choice, range 1-4: a state
-#: whose refugee concern is half its salience deports whenever it coerces).
-DEPORTATION_PROPENSITY = 2.0
-#: Grievance (attack-weighted, decaying) above which the pressure to answer stops
-#: growing: a bound on the utility scale, not a behavioural coefficient.
+TERROR = CONCERNS.index("terror")
+STRIKE, CLOSURE, DEPORTATION, SANCTION = (LEVERS.index(lever) for lever in LEVERS)
+#: Grievance (attack-weighted, decaying) at which the pressure to answer is full: a bound
+#: on the pressure scale, not a behavioural coefficient.
 GRIEVANCE_CAP = 5.0
+#: Pressure at which a lever is used at its documented base rate (fixed: the middle of
+#: the pressure scale; ``coercion_sensitivity`` sets how far the rate moves around it).
+PRESSURE_REFERENCE = 0.5
 #: Cooperation utility per unit of pressure: ``DELIVERY_GAIN x delivered -
 #: COOPERATION_OFFSET + WARMTH_TILT x warmth``; cooperating pays once the Emirate
 #: delivers a quarter of full effort against the groups that struck (fixed shape: the
@@ -54,14 +49,16 @@ GRIEVANCE_CAP = 5.0
 DELIVERY_GAIN = 2.0
 COOPERATION_OFFSET = 0.5
 WARMTH_TILT = 0.5
-#: Coercion utility per unit of pressure: ``(1 - delivered - WARMTH_TILT x warmth) x
-#: (CAPABILITY_BASE + capability)``, less ``coercion_threshold x (1 + TRADE_RESTRAINT x
-#: trade salience)`` (fixed shape, as above).
-CAPABILITY_BASE = 0.5
-TRADE_RESTRAINT = 2.0
 #: Groups never vanish entirely: a floor on strength, so that a suppressed group can
 #: regrow (structural, not fitted).
 MIN_STRENGTH = 0.01
+
+
+def coercion_hazard(pressure: np.ndarray, rates: np.ndarray, sensitivity: float) -> np.ndarray:
+    """(R, N, L) monthly probability of using each lever, from (R, N) pressure and the
+    (N, L) documented base rates."""
+    hazard = rates[None, :, :] * np.exp(sensitivity * (pressure - PRESSURE_REFERENCE))[:, :, None]
+    return 1.0 - np.exp(-hazard)
 
 
 def _step(month: Month) -> None:
@@ -83,6 +80,7 @@ def _step(month: Month) -> None:
     grievance_total = state.grievance.sum(axis=2)  # (R, N)
     weights = state.grievance / np.maximum(grievance_total[:, :, None], 1e-9)
     effort_on_grieved = np.einsum("rng,rg->rn", weights, state.effort)  # (R, N)
+    pressure = np.minimum(grievance_total, GRIEVANCE_CAP) / GRIEVANCE_CAP
 
     is_state = world.state_mask[None, :]
     target = world.target
@@ -90,48 +88,31 @@ def _step(month: Month) -> None:
         state.affinity[:, :, target] if target is not None else np.zeros_like(grievance_total)
     )
     warmth = np.maximum(affinity_to_target, 0.0)
-    pressure = world.salience[None, :, TERROR] * np.minimum(grievance_total, GRIEVANCE_CAP)
-    trade_dependence = world.salience[None, :, TRADE]
-    capability = world.capability[None, :]
-    utility_none = np.zeros_like(pressure)
-    # Cooperation pays when the Emirate acts against the groups that struck;
-    # coercion when it does not.  Warm relations tilt toward cooperation.
-    utility_cooperate = pressure * (
+    felt = world.salience[None, :, TERROR] * GRIEVANCE_CAP * pressure
+    utility_cooperate = felt * (
         DELIVERY_GAIN * effort_on_grieved - COOPERATION_OFFSET + WARMTH_TILT * warmth
     )
-    utility_coerce = pressure * (1.0 - effort_on_grieved - WARMTH_TILT * warmth) * (
-        CAPABILITY_BASE + capability
-    ) - params.coercion_threshold * (1.0 + TRADE_RESTRAINT * trade_dependence)
-    borders = world.borders_target[None, :]
-    can_coerce = borders | (capability >= STRIKE_CAPABILITY)
-    utility_coerce = np.where(can_coerce, utility_coerce, -np.inf)
-    utilities = np.stack([utility_none, utility_cooperate, utility_coerce], axis=-1)
+    utilities = np.stack([np.zeros_like(felt), utility_cooperate], axis=-1)
     choice = logit_choice(utilities, params.choice_temperature, draws["response"])
     # Only a fresh attack by a sheltered group calls for an answer this month.
     struck_now = sheltered_attacks.sum(axis=2) > 0
-    active = is_state & struck_now
-    cooperation = active & (choice == 1)
-    coerce = active & (choice == 2)
+    cooperation = is_state & struck_now & (choice == 1)
 
-    prefers_strike = np.where(
-        borders, draws["strike_or_close"] < NEIGHBOUR_STRIKE_SHARE * capability, True
+    hazard = coercion_hazard(
+        pressure * (1.0 - effort_on_grieved), world.coercion_rates, params.coercion_sensitivity
     )
-    strikes = coerce & prefers_strike
-    closures = coerce & ~prefers_strike & state.border_open & borders
-    deportations = (
-        coerce
-        & borders
-        & (draws["deportation"] < DEPORTATION_PROPENSITY * world.salience[None, :, REFUGEES])
-    )
+    used = (draws["levers"] < hazard) & is_state[:, :, None]
+    borders = world.borders_target[None, :]
+    strikes = used[:, :, STRIKE] | shocks.strikes[None, :]
+    closures = (used[:, :, CLOSURE] & borders & state.border_open) | shocks.closures[None, :]
+    deportations = used[:, :, DEPORTATION] | shocks.deportations[None, :]
+    sanctions = used[:, :, SANCTION]
 
-    strikes |= shocks.strikes[None, :]
-    closures |= shocks.closures[None, :]
-    deportations |= shocks.deportations[None, :]
     reopenings = ~state.border_open & ~closures & (draws["reopening"] < params.border_reopen_rate)
     reopenings |= shocks.reopenings[None, :]
     state.border_open = (state.border_open & ~closures) | reopenings
 
-    coercion = strikes | closures
+    coercion = strikes | closures | sanctions
     state.confrontation = np.where(coercion | ~state.border_open, state.confrontation + 1, 0)
 
     # Group dynamics.
@@ -157,6 +138,7 @@ def _step(month: Month) -> None:
         closures=closures,
         reopenings=reopenings,
         deportations=deportations,
+        sanctions=sanctions,
         coercion=coercion,
     )
 
@@ -175,13 +157,14 @@ ARENA = Arena(
         "closures",  # (R, N) bool: border closed this month
         "reopenings",  # (R, N) bool
         "deportations",  # (R, N) bool
-        "coercion",  # (R, N) bool: strike or closure this month
+        "sanctions",  # (R, N) bool: a sanction or trade restriction
+        "coercion",  # (R, N) bool: strike, closure or sanction this month
     ),
     parameters=(
         "attack_rate",
         "effort_bite",
         "grievance_memory",
-        "coercion_threshold",
+        "coercion_sensitivity",
         "choice_temperature",
         "border_reopen_rate",
         "group_growth",
@@ -191,9 +174,8 @@ ARENA = Arena(
     ),
     draws=(
         uniform("attacks", "groups", "actors"),
-        uniform("response", "actors", 3),
-        uniform("strike_or_close", "actors"),
-        uniform("deportation", "actors"),
+        uniform("response", "actors", 2),
+        uniform("levers", "actors", len(LEVERS)),
         uniform("reopening", "actors"),
         normal("strength_noise", "groups"),
     ),
