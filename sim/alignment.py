@@ -457,7 +457,8 @@ def balance_pressure(relations: ArrayLike, weights: ArrayLike | None = None) -> 
 
     Positive where i and j share friends or share enemies (the enemy of my enemy
     is my friend), negative where one's friend is the other's enemy.  ``weights``
-    (N,) says how much each third party counts (default: all equally, i.e.
+    (N,), or (R, N) for a batch, says how much each third party counts (default: all
+    equally, i.e.
     ``sum_k A_ik A_kj / (N - 2)``); the result lies in [-1, 1] when the relations do.
     Shape (N, N) or a batch (R, N, N); the diagonal of ``relations`` must be zero.
     """
@@ -466,6 +467,9 @@ def balance_pressure(relations: ArrayLike, weights: ArrayLike | None = None) -> 
     if weights is None:
         return (relations @ relations) / max(n - 2, 1)
     weights = np.asarray(weights, dtype=float)
+    if weights.ndim == 2:  # one weight vector per run of a batch (R, N)
+        others = weights.sum(axis=1)[:, None, None] - weights[:, :, None] - weights[:, None, :]
+        return ((relations * weights[:, None, :]) @ relations) / np.maximum(others, 1e-12)
     others = weights.sum() - weights[:, None] - weights[None, :]
     return ((relations * weights) @ relations) / np.maximum(others, 1e-12)
 

@@ -19,6 +19,7 @@ from sim.defaults import DEFAULT_END, DEFAULT_START
 from sim.ensemble import EnsembleSpec
 from sim.errors import ConfigError
 from sim.params import ModelParameters
+from sim.posterior import posterior_or_none
 from sim.recorder import RecordOptions
 from sim.shocks import parse_shocks
 from sim.world import World
@@ -29,6 +30,9 @@ CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 SCENARIO_DIR = CONFIG_DIR / "scenario"
 WORLD_CONFIG_DIR = CONFIG_DIR / "world"
 MAX_RUNS = 10_000_000
+#: ``parameters=posterior`` (default): each run draws its parameters from the fit's
+#: posterior; ``parameters=point``: every run uses the single best point.
+PARAMETER_CHOICES = ("posterior", "point")
 
 
 def list_scenarios() -> list[str]:
@@ -95,6 +99,7 @@ class SimConfig:
     end: str = DEFAULT_END
     batch_size: int = 500
     params: Any = field(default_factory=ParamsConfig)
+    parameters: str = "posterior"
     record: RecordConfig = field(default_factory=RecordConfig)
     progress: bool = True
 
@@ -182,10 +187,17 @@ def spec_from_config(cfg: DictConfig, overrides: list[str] | None = None) -> Ens
         OmegaConf.to_container(cfg.params, resolve=True) or {}, where="params"
     )
     scenario_params = OmegaConf.to_container(cfg.scenario.params, resolve=True) or {}
+    explicit = explicit_params(overrides)
     if scenario_params:
-        explicit = explicit_params(overrides)
         chosen = {k: v for k, v in scenario_params.items() if k not in explicit}
         params = ModelParameters.from_mapping(params.as_dict() | chosen, where="scenario.params")
+    choice = str(cfg.parameters)
+    if choice not in PARAMETER_CHOICES:
+        raise ConfigError(f"parameters={choice}: expected one of {', '.join(PARAMETER_CHOICES)}")
+    if choice == "posterior":
+        draws = posterior_or_none(params)
+        if draws is not None:
+            params = draws.with_base(params, fixed=explicit | set(scenario_params))
     shock_nodes = OmegaConf.to_container(cfg.scenario.shocks, resolve=True) or {}
     entries = []
     for name, entry in shock_nodes.items():

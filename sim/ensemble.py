@@ -19,7 +19,8 @@ from sim.arenas.base import Arena
 from sim.dates import add_months, month_index
 from sim.defaults import DEFAULT_START, DEFAULT_WORLD
 from sim.loop import MonthlyLoop
-from sim.params import ModelParameters
+from sim.params import ModelParameters, RunParameters
+from sim.posterior import ParameterDraws
 from sim.recorder import Recorder, RecordOptions
 from sim.results import Results
 from sim.shocks import Shock
@@ -34,7 +35,8 @@ class EnsembleSpec:
 
     Attributes:
         world: the starting world.
-        params: modelling-choice parameters.
+        params: modelling-choice parameters: one point for every run, or weighted
+            posterior draws (one per run, :mod:`sim.posterior`).
         shocks: validated scenario shocks.
         world_changes: validated structural changes (each from its month on).
         start, end: first and last month (``YYYY-MM``), end >= start.
@@ -46,7 +48,7 @@ class EnsembleSpec:
     """
 
     world: World
-    params: ModelParameters
+    params: ModelParameters | ParameterDraws
     start: str
     end: str
     runs: int
@@ -91,11 +93,18 @@ def baseline_spec(
     )
 
 
+def run_parameters(spec: EnsembleSpec, run_ids: np.ndarray) -> ModelParameters | RunParameters:
+    """The parameters of the runs ``run_ids``: the point, or each run's posterior draw."""
+    if isinstance(spec.params, ParameterDraws):
+        return spec.params.for_runs(spec.seed, run_ids)
+    return spec.params
+
+
 def loop_for(spec: EnsembleSpec, run_ids: np.ndarray) -> MonthlyLoop:
     """The monthly loop of the runs ``run_ids`` of ``spec`` (no observers yet)."""
     return MonthlyLoop(
         spec.world,
-        spec.params,
+        run_parameters(spec, run_ids),
         seed=spec.seed,
         run_ids=run_ids,
         start=spec.start,
@@ -111,7 +120,10 @@ def run_batch(spec: EnsembleSpec, run_ids: np.ndarray) -> Results:
     recorder = Recorder(loop.world, run_ids, spec.dates, spec.record)
     loop.attach(recorder)
     loop.run(spec.months)
-    return Results.from_frames(recorder.frames(spec.seed), meta={})
+    frames = recorder.frames(spec.seed)
+    if isinstance(spec.params, ParameterDraws):  # which posterior draw each run used
+        frames["runs"]["parameter_draw"] = spec.params.draw_indices(spec.seed, run_ids)
+    return Results.from_frames(frames, meta={})
 
 
 def split_spec(spec: EnsembleSpec, parts: int = 2) -> list[EnsembleSpec]:

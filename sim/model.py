@@ -30,6 +30,7 @@ from sim.ladder import DE_JURE
 from sim.layout import network_layout
 from sim.loop import MonthlyLoop
 from sim.params import ModelParameters
+from sim.posterior import ParameterDraws
 from sim.shocks import Shock, parse_shocks
 from sim.world import World
 from sim.world_changes import WorldChange, parse_world_changes
@@ -45,8 +46,9 @@ class DiplomacyModel(mesa.Model):
         start: first month ``YYYY-MM`` (default: the world's date, else 2024-03).
         end: last month ``YYYY-MM`` (default: the config's, 2029-12); ``running``
             turns False once the model reaches it.
-        params: modelling-choice parameters: a :class:`ModelParameters`, or a mapping
-            of changes to the fitted values (default: the fitted values).
+        params: modelling-choice parameters: a :class:`ModelParameters`, posterior
+            draws (this run takes its own, as in an ensemble), or a mapping of changes
+            to the fitted values (default: the fitted values).
         shocks: scenario shocks as mappings (see :mod:`sim.shocks`) or parsed shocks.
         world_changes: structural changes ``{name: change}`` (see
             :mod:`sim.world_changes`) or parsed changes.
@@ -59,7 +61,7 @@ class DiplomacyModel(mesa.Model):
         world: World | str = DEFAULT_WORLD,
         start: str | None = None,
         end: str | None = None,
-        params: ModelParameters | dict[str, Any] | None = None,
+        params: ModelParameters | ParameterDraws | dict[str, Any] | None = None,
         shocks: Iterable[dict[str, Any] | Shock] | None = None,
         world_changes: dict[str, Any] | Iterable[WorldChange] | None = None,
         rng: int | None = None,
@@ -79,13 +81,15 @@ class DiplomacyModel(mesa.Model):
             changes = parse_world_changes(world_changes or {}, base_world, self.start)
         else:
             changes = list(world_changes)
-        if isinstance(params, ModelParameters):
+        self.seed = int(self.rng.integers(2**62)) if rng is None else int(rng)
+        self.run_id = int(run_id)
+        if isinstance(params, ParameterDraws):
+            self.params = params.for_runs(self.seed, np.array([self.run_id])).run(0)
+        elif isinstance(params, ModelParameters):
             self.params = params
         else:
             fitted = ModelParameters.fitted().as_dict()
             self.params = ModelParameters.from_mapping(fitted | dict(params or {}))
-        self.seed = int(self.rng.integers(2**62)) if rng is None else int(rng)
-        self.run_id = int(run_id)
         self.loop = MonthlyLoop(
             base_world,
             self.params,

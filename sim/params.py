@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from sim.errors import ConfigError
 
 #: Where ``python -m sim.fit`` writes the fitted parameters (the defaults of runs).
@@ -110,6 +112,12 @@ class ModelParameters:
     grievance_weight: float = _param(
         0.1, 0.0, 0.5, "utility cost of engagement per unit of grievance from attacks (x salience)"
     )
+    motive_weight: float = _param(
+        0.5,
+        0.0,
+        1.0,
+        "share of each state's revealed motive kept (1: the starting level is its peak; 0: none)",
+    )
     refugee_engagement: float = _param(
         0.3, 0.0, 1.0, "value of engagement for managing refugee returns (x refugee salience)"
     )
@@ -195,8 +203,8 @@ class ModelParameters:
         "monthly step of the fast part of affinity per unit of driver (latent units)",
     )
     fast_decay: float = _param(
-        0.06,
-        0.005,
+        0.03,
+        0.0,
         0.3,
         "monthly decay of the fast part toward zero: affinity relaxes to the structural relation",
     )
@@ -346,3 +354,50 @@ class ModelParameters:
     def as_dict(self) -> dict[str, float]:
         """Return the parameters as a plain dict."""
         return dataclasses.asdict(self)
+
+    def at(self, ndim: int) -> ModelParameters:
+        """The parameters as they broadcast against (R, ...) arrays of ``ndim`` axes:
+        scalars, the same for every run (see :class:`RunParameters`)."""
+        return self
+
+
+class _Shaped:
+    """Per-run parameter columns reshaped to ``(R, 1, ..., 1)`` for one array rank."""
+
+    def __init__(self, columns: dict[str, np.ndarray], ndim: int) -> None:
+        trailing = (1,) * (ndim - 1)
+        self.__dict__.update({k: v.reshape(v.shape + trailing) for k, v in columns.items()})
+
+
+class RunParameters:
+    """Modelling-choice parameters that differ between runs: one (R,) column each.
+
+    Arenas read them as ``params.at(ndim).name``, shaped to broadcast against
+    (R, ...) arrays of ``ndim`` axes; :class:`ModelParameters` answers the same call
+    with its scalars, so an arena serves both.
+
+    Args:
+        draws: one :class:`ModelParameters` per run, in run order.
+    """
+
+    def __init__(self, draws: list[ModelParameters]) -> None:
+        names = list(ModelParameters.specs())
+        self.columns = {n: np.array([getattr(d, n) for d in draws], dtype=float) for n in names}
+        self.runs = len(draws)
+        self._shaped: dict[int, _Shaped] = {}
+
+    def at(self, ndim: int) -> _Shaped:
+        """Columns shaped ``(R,) + (1,) * (ndim - 1)``."""
+        if ndim not in self._shaped:
+            self._shaped[ndim] = _Shaped(self.columns, ndim)
+        return self._shaped[ndim]
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        columns = self.__dict__.get("columns", {})
+        if name in columns:
+            return columns[name]
+        raise AttributeError(name)
+
+    def run(self, index: int) -> ModelParameters:
+        """The parameters of one run."""
+        return ModelParameters(**{n: float(v[index]) for n, v in self.columns.items()})

@@ -12,8 +12,8 @@ Frames (the public contract, README):
 * ``events``: one row per event: (run, date, kind, actor, target, count); the kinds
   and what each row of a kind says are the table :data:`sim.events.EVENT_KINDS`
   (``attack``, with the group as actor, ``strike``, ``border_closure``,
-  ``border_reopening``, ``deportation_wave``, ``ct_cooperation``, ``recognition_up``,
-  ``recognition_down``, and ``shock:<label>``);
+  ``border_reopening``, ``deportation_wave``, ``sanction``, ``ct_cooperation``,
+  ``recognition_up``, ``recognition_down``, ``terror_delisting``, and ``shock:<label>``);
 * ``runs``: one row per run: ``first_recognizer`` (ISO3 or NA; ties in a month
   go to the most capable state), ``first_recognition_date``, ``n_de_jure_end``,
   ``n_de_facto_end`` (level >= 4), ``max_level_end``, ``top_recognizer_end``,

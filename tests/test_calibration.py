@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from sim.calibration import Calibration, calibrate, calibrated
 from sim.evidence import load_evidence_base
@@ -216,6 +217,7 @@ def test_evidence_ids_exist(at, inputs, date):
     ids = set(inputs.facts["id"]) | set(inputs.ties["id"]) | {"geography"}
     ids |= {f"capabilities:{c}" for c in inputs.capabilities["code"]}
     ids |= {f"membership:{o}" for o in inputs.memberships["organisation"]}
+    ids |= set(yaml.safe_load((ROOT / "seeds" / "public_sources.yaml").read_text()))
     cited = {i for record in at[date].records for i in record.evidence}
     assert cited <= ids, sorted(cited - ids)
 

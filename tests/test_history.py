@@ -1,132 +1,207 @@
-"""History replay, scorecard and fit."""
+"""History replay, probabilistic scorecard, null models, posterior fit and forecast ledger."""
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
+from sim import fit, forecast, validate
 from sim.evidence import load_evidence
-from sim.fit import evaluate, sample, write_fitted
-from sim.params import ModelParameters
-from sim.validate import FACTS, run_history, scorecard, summary
+from sim.history import persistence
+from sim.posterior import POSTERIOR_PATH, ParameterDraws
 
 ROOT = Path(__file__).resolve().parents[1]
-#: The fitted model clears this share of facts on a small ensemble (full run: README).
-SCORE_FLOOR = 0.7  # the fitted model scores 0.88 on this ensemble (seed 3, 60 runs)
+RUNS, SEED = 80, 3
+#: Skill floors on the out-of-sample facts of the whole replay (see README, "Scorecard").
+#: Measured at the fit (300 runs): about +0.45 against persistence and +0.2 against
+#: frozen affinities, their 90 % bootstrap intervals clear of zero; the floors keep
+#: a margin for this smaller ensemble and still fail if the model does no better than
+#: a null that ignores its dynamics.
+SKILL_FLOOR = {"persistence": 0.2, "frozen": 0.05}
 
 
 @pytest.fixture(scope="module")
-def history():
-    return run_history(runs=60, seed=3)
+def spec():
+    return validate.history_spec(RUNS, SEED)
 
 
-def test_history_runs_from_fall_of_kabul(history):
-    dates = history.states["date"].astype(str)
-    assert dates.min() == "2021-08" and dates.max() == "2024-03"
-    shocks = history.events[history.events["kind"].str.startswith("shock:")]
-    expected = {
-        "shock:girls_schools_reversal": "2022-03",
-        "shock:zawahiri_strike": "2022-08",
-        "shock:russian_embassy_bombing": "2022-09",
-        "shock:ttp_ceasefire_ends": "2022-11",
-        "shock:university_and_ngo_bans": "2022-12",
-        "shock:kabul_guesthouse_attack": "2022-12",
-        "shock:pakistan_deportation_drive": "2023-11",
-    }
-    for kind, date in expected.items():
-        assert set(shocks.loc[shocks["kind"] == kind, "date"].astype(str)) == {date}, kind
+@pytest.fixture(scope="module")
+def results(spec):
+    return validate.evaluate(spec)
 
 
-def test_history_scripts_no_outcome():
-    scenario = yaml.safe_load((ROOT / "configs" / "scenario" / "history.yaml").read_text())
-    kinds = {shock["kind"] for shock in scenario["scenario"]["shocks"].values()}
-    assert "recognition" not in kinds and "affinity" not in kinds
-    evidence_ids = set(load_evidence()["id"])
-    for shock in scenario["scenario"]["shocks"].values():
-        assert shock["evidence"] and set(shock["evidence"]) <= evidence_ids
+def test_history_runs_from_the_fall_of_kabul_with_documented_shocks_only(spec):
+    assert (spec.start, spec.end) == ("2021-08", "2024-03")
+    kinds = {shock.kind for shock in spec.shocks}
+    assert "recognition" not in kinds and "affinity" not in kinds  # no outcome is scripted
+    evidence = set(load_evidence()["id"])
+    assert all(shock.evidence and set(shock.evidence) <= evidence for shock in spec.shocks)
 
 
-def test_facts_cite_real_evidence_and_hold_some_back():
-    evidence_ids = set(load_evidence()["id"])
-    assert len(FACTS) >= 20
-    assert len({fact.key for fact in FACTS}) == len(FACTS)
-    for fact in FACTS:
-        assert fact.evidence and set(fact.evidence) <= evidence_ids, fact.key
-        assert 0 < fact.threshold <= 1
-    held = [fact for fact in FACTS if fact.held_back]
-    assert 3 <= len(held) < len(FACTS) / 2
+def test_facts_cite_evidence_and_split_in_time():
+    evidence = set(load_evidence()["id"])
+    keys = [f.key for f in validate.FACTS]
+    assert len(keys) == len(set(keys)) >= 25
+    for fact in validate.FACTS:
+        assert fact.evidence and set(fact.evidence) <= evidence, fact.key
+        assert fact.period in validate.PERIODS
+    scored = [f for f in validate.FACTS if not f.in_sample]
+    assert sum(f.period == "fit" for f in scored) >= 8
+    assert sum(f.period == "holdout" for f in scored) >= 8
+    # the facts the issue found circular or automatic are out of the skill figures or gone
+    in_sample = {f.key for f in validate.FACTS if f.in_sample}
+    assert {"top_three_importers", "pakistan_coerces"} <= in_sample
+    assert not {"russia_dips", "russia_recovers"} & set(keys)
 
 
-def test_scorecard_clears_floor(history):
-    card = scorecard(history)
-    assert list(card.columns) == [
-        "fact",
-        "statement",
-        "evidence",
-        "probability",
-        "threshold",
-        "passed",
-        "held_back",
-    ]
-    assert card["probability"].between(0, 1).all()
-    stats = summary(card)
-    assert stats["pass_rate"] >= SCORE_FLOOR, card[~card["passed"]][["fact", "probability"]]
+def test_scores_are_probabilistic():
+    held = np.array([[True, False], [True, True], [True, False], [True, False]])
+    np.testing.assert_allclose(validate.probabilities(held), [1.0, 0.25])
+    np.testing.assert_allclose(validate.brier(held), [0.0, 0.5625])
+    np.testing.assert_allclose(validate.log_score(held), -np.log([4.5 / 5, 1.5 / 5]))
+    null = np.zeros_like(held)
+    assert validate.skill(held, null) == pytest.approx(1 - (0.5625 / 2) / 1.0)
 
 
-def test_scorecard_detects_a_wrong_world(history):
-    # Forcing China to recognise de jure early must break the 'no de jure' fact.
-    from sim.api import simulate
+def test_the_model_beats_persistence_and_frozen_affinities(results):
+    mask = validate.scored_facts()
+    model = results["model"][:, mask]
+    for name, floor in SKILL_FLOOR.items():
+        value = validate.skill(model, results[name][:, mask])
+        low, _ = validate.bootstrap_skill(model, results[name][:, mask], samples=200)
+        assert value >= floor, (name, value)
+        assert low > 0, (name, low)
 
-    wrong = simulate(
-        [
-            "scenario=[history,china_recognizes]",
-            "start=2021-08",
-            "end=2024-03",
-            "runs=20",
-            "seed=3",
-            "scenario.shocks.china_de_jure.date=2021-10",
-        ]
+
+def test_the_scorecard_tells_models_apart(results):
+    """A model whose relations never move, or whose recognition never moves, scores worse."""
+    mask = validate.scored_facts()
+    model = validate.brier(results["model"][:, mask]).mean()
+    assert validate.brier(results["frozen"][:, mask]).mean() > model
+    assert validate.brier(results["persistence"][:, mask]).mean() > model
+
+
+def test_removing_recognition_fails_the_scorecard(spec):
+    """With the recognition arena switched off (no state ever moves), facts of change fail."""
+    from sim.arenas import STANDARD_ARENAS
+
+    still = [a for a in STANDARD_ARENAS if a.name != "recognition"]
+    frozen_ladder = dataclasses.replace(
+        STANDARD_ARENAS[2], step=lambda month: _no_moves(month), name="recognition"
     )
-    card = scorecard(wrong).set_index("fact")
-    assert card.loc["no_de_jure", "probability"] == 0.0
-    assert not card.loc["no_de_jure", "passed"]
+    arenas = tuple(frozen_ladder if a.name == "recognition" else a for a in STANDARD_ARENAS)
+    assert len(still) == len(arenas) - 1
+    held = validate.holds(validate.replay(dataclasses.replace(spec, arenas=arenas)))
+    card = validate.scorecard(held).set_index("fact")
+    for key in ("china_ambassador", "russia_hosts_diplomats", "central_asia_engages"):
+        assert card.loc[key, "probability"] == 0.0, key
 
 
-def test_fit_is_reproducible():
-    specs = ModelParameters.specs()
-    names = sorted(specs)
-    import numpy as np
-
-    low = np.array([specs[n].low for n in names])
-    high = np.array([specs[n].high for n in names])
-    assert sample(names, low, high, 3, seed=5) == sample(names, low, high, 3, seed=5)
-    point = ModelParameters.fitted().as_dict()
-    assert evaluate(point, runs=8, seed=1) == evaluate(point, runs=8, seed=1)
+def _no_moves(month):
+    month.outputs["moves"] = np.zeros_like(month.state.recognition)
+    month.outputs["delistings"] = np.zeros_like(month.state.listed)
 
 
-def test_fitted_parameters_roundtrip(tmp_path):
-    record = {"values": {"review_rate": 0.3}, "objective": 1.0}
-    path = tmp_path / "fitted.yaml"
-    write_fitted(record, path)
-    assert ModelParameters.fitted(path).review_rate == 0.3
-    assert ModelParameters.fitted(tmp_path / "missing.yaml") == ModelParameters()
+def test_persistence_null_holds_the_start():
+    spec = validate.history_spec(4, 1)
+    history = validate.replay(spec)
+    still = persistence(history)
+    assert (still.level == still.level[:, :1]).all() and not still.events["strike"].any()
 
 
-def test_validate_command_writes_table_and_plot(tmp_path):
+def test_posterior_draws_are_shipped_and_used_per_run(spec):
+    draws = ParameterDraws.load(POSTERIOR_PATH)
+    assert draws.size >= 200 and set(draws.names) == set(fit.FITTED)
+    assert np.isclose(draws.weights.sum(), 1.0)
+    picks = draws.draw_indices(5, np.arange(50))
+    assert len(set(picks.tolist())) > 10  # runs carry parameter uncertainty
+    np.testing.assert_array_equal(picks[20:30], draws.draw_indices(5, np.arange(20, 30)))
+    assert isinstance(spec.params, ParameterDraws)  # the default: one draw per run
+    point = validate.history_spec(4, 1, ["parameters=point"]).params
+    assert not isinstance(point, ParameterDraws)  # the single best point stays available
+
+
+def test_fit_objective_is_deterministic_and_uses_only_fit_facts():
+    objective = fit.Objective(runs=6, seed=2, through="2023-03")
+    values = {n: float(getattr(objective.base, n)) for n in fit.FITTED}
+    assert objective(values) == objective(values)
+    periods = {f.period for f, used in zip(validate.FACTS, objective.mask, strict=True) if used}
+    assert periods == {"fit"}  # the hold-out in time never enters the fit
+    with pytest.raises(Exception, match="through"):
+        fit.fit_mask("2022-01")
+
+
+def test_posterior_plot_names_unconstrained_parameters(tmp_path):
+    draws = ParameterDraws.load(POSTERIOR_PATH)
+    ratios = fit.constrained(draws)
+    assert set(ratios) == set(draws.names)
+    fit.plot_posterior(draws, tmp_path / "posterior.png")
+    assert (tmp_path / "posterior.png").stat().st_size > 10_000
+
+
+def test_validate_command_prints_skill_against_every_null(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "sim.validate", "--runs", "12", "--out", str(tmp_path)],
+        [sys.executable, "-m", "sim.validate", "--runs", "20", "--out", str(tmp_path)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    assert "passed" in done.stdout
-    card = pd.read_csv(tmp_path / "scorecard.csv")
-    assert len(card) == len(FACTS)
-    assert (tmp_path / "scorecard.png").stat().st_size > 5000
+    for name in ("persistence", "frozen", "no_balance", "prior"):
+        assert f"skill_vs_{name}" in done.stdout
+    skill = pd.read_csv(tmp_path / "skill.csv")
+    assert list(skill["facts"]) == ["fit", "holdout", "all"]
+    assert len(pd.read_csv(tmp_path / "scorecard.csv")) == len(validate.FACTS)
+
+
+def test_the_committed_ledger_is_intact_and_scorable(tmp_path):
+    ledgers = sorted((ROOT / "forecasts").glob("ledger-2024-03-*.yaml"))
+    assert ledgers, "the ledger issued at 2024-03 is committed under forecasts/"
+    record = forecast.read_ledger(ledgers[-1])  # its content matches its hash
+    assert record["issued"] == "2024-03" and record["knowledge_ends"] == "2024-03"
+    questions = pd.DataFrame(record["questions"])
+    assert set(questions["horizon"]) == {"2025-03", "2026-03"}
+    assert questions["p"].between(0, 1).all()
+    for prefix in ("level>=", "first_de_jure:", "coerces:", "share_up:", "with_afg:"):
+        assert questions["question"].str.startswith(prefix).any(), prefix
+    outcomes = questions.head(6)[["question", "horizon"]].assign(outcome=[1, 0, 1, 0, 0, 1])
+    outcomes.to_csv(tmp_path / "outcomes.csv", index=False)
+    merged, summary = forecast.score(record, pd.read_csv(tmp_path / "outcomes.csv"))
+    assert summary["outcomes"] == 6 and 0 <= summary["brier"] <= 1
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim.forecast",
+            "score",
+            str(ledgers[-1]),
+            str(tmp_path / "outcomes.csv"),
+            "--plot",
+            str(tmp_path / "reliability.png"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "reliability.png").is_file()
+
+
+def test_an_edited_ledger_is_refused(tmp_path):
+    ledger = sorted((ROOT / "forecasts").glob("ledger-2024-03-*.yaml"))[-1]
+    text = ledger.read_text()
+    edited = tmp_path / ledger.name
+    edited.write_text(text.replace("p: 0.", "p: 0.9", 1))
+    with pytest.raises(Exception, match="does not match its hash"):
+        forecast.read_ledger(edited)
+    record = yaml.safe_load(text)
+    assert record["sha256"] in ledger.name

@@ -72,9 +72,11 @@ def test_layout_is_derived_from_the_declarations(mechanism_world):
     n, g = world.n_actors, world.n_groups
     layout = Kernel().layout(world)
     # the layout the arenas declare, family 0: uniforms then normals, in arena order
-    assert layout.count(0, "uniform") == g * n + 3 * n + 3 * n + 6 + 3 * g + n + 3 * n
+    # security: attacks, response (2), levers (4), reopening; emirate: 3 levers x 3 options
+    # and effort per group; recognition: review, choice (3)
+    assert layout.count(0, "uniform") == g * n + 2 * n + 4 * n + n + 9 + 3 * g + n + 3 * n
     assert layout.count(0, "normal") == g + 2 * n + n * (n - 1) // 2  # one noise draw a pair
-    assert layout.slots[("emirate", "effort")].offset == g * n + 6 * n + 6
+    assert layout.slots[("emirate", "effort")].offset == g * n + 7 * n + 9
 
 
 def spec(world, params, runs=6, seed=3, batch_size=1000):

@@ -59,14 +59,16 @@ EVENT_CAP = 3.0
 def _move_lever(
     lever: np.ndarray, marginal: np.ndarray, params: ModelParameters, uniforms: np.ndarray
 ) -> np.ndarray:
-    """Move a lever by -step/0/+step by logit on ``marginal`` utility per unit."""
-    step = params.policy_step
-    moves = np.array([-step, 0.0, step])
+    """Move a lever (R,) or (R, G) by -step/0/+step by logit on ``marginal`` utility per unit."""
+    per_run = params.at(lever.ndim + 1)
+    step = per_run.policy_step
+    moves = np.broadcast_to(step * np.array([-1.0, 0.0, 1.0]), (*lever.shape, 3))
     utilities = marginal[..., None] * moves
     candidate = lever[..., None] + moves
     utilities = np.where((candidate < -1e-9) | (candidate > 1 + 1e-9), -np.inf, utilities)
-    choice = logit_choice(utilities, params.emirate_temperature * step, uniforms)
-    return np.clip(lever + moves[choice], 0.0, 1.0)
+    choice = logit_choice(utilities, per_run.emirate_temperature * step, uniforms)
+    chosen = np.take_along_axis(moves, choice[..., None], axis=-1)[..., 0]
+    return np.clip(lever + chosen, 0.0, 1.0)
 
 
 def offers(month: Month) -> np.ndarray:
@@ -86,6 +88,7 @@ def _step(month: Month) -> None:
     target = world.target
     if target is None:
         return
+    p1, p2 = params.at(1), params.at(2)
     weights = world.objectives
     offer = offers(month)  # (R, N)
     ct_weight = np.minimum(world.demand_counterterror.sum(axis=1), 1.0)
@@ -113,9 +116,9 @@ def _step(month: Month) -> None:
         - weights[AUTONOMY] * patron_border
     )
 
-    marginal_water = weights[REVENUE] * params.water_revenue - weights[
+    marginal_water = weights[REVENUE] * p1.water_revenue - weights[
         LEGITIMACY
-    ] * params.water_legitimacy_cost * paid(world.demand_water)
+    ] * p1.water_legitimacy_cost * paid(world.demand_water)
 
     grievance_boost = 1.0 + np.minimum(state.grievance, EVENT_CAP)  # (R, N, G)
     ct_offer = np.einsum(
@@ -132,7 +135,7 @@ def _step(month: Month) -> None:
         * (np.maximum(-stance, 0.0) * (1.0 + np.minimum(attacks_on_emirate, EVENT_CAP)))
         - weights[COHESION] * np.maximum(stance, 0.0) * (1.0 + state.hardliners[:, None])
         - weights[AUTONOMY] * patron_share
-        - params.effort_cost * state.effort
+        - p2.effort_cost * state.effort
     )
 
     policy = month.draws["policy"]
@@ -146,9 +149,9 @@ def _step(month: Month) -> None:
     coerced = month.outputs["coercion"].any(axis=1)
     state.hardliners = np.clip(
         state.hardliners
-        + params.hardliner_drift * coerced
-        - params.hardliner_reversion_ratio
-        * params.hardliner_drift
+        + p1.hardliner_drift * coerced
+        - p1.hardliner_reversion_ratio
+        * p1.hardliner_drift
         * (state.hardliners - world.hardliner_influence),
         0.0,
         1.0,

@@ -42,9 +42,10 @@ A state reviews its level with probability ``review_rate`` a month and picks amo
   considers a level of de facto recognition or more: delisting is a step of its own,
   taken on the way (the state is delisted once it gets there).
 
-* a state's *revealed motive*, a constant per state set once at the start so that its
-  documented level is the peak of its utility there (:func:`revealed_motive`): what the
-  modelled terms leave out.  Recognition then moves with what changes.
+* a state's *revealed motive*: ``motive_weight`` times the constant that would make its
+  documented starting level the peak of its utility (:func:`revealed_motive`), standing
+  for what the modelled terms leave out.  With ``motive_weight`` = 1 only change moves a
+  state; with 0 the modelled terms alone decide where it settles.
 
 De jure recognition is the top of the same ladder: no barrier keeps it out of reach;
 its value comes from engagement, its cost from the concave cost and the consensus,
@@ -134,18 +135,19 @@ def recognition_utilities(
         return np.full((runs, n, 3), -np.inf)
     salience = world.salience
     is_state = world.state_mask
+    p2, p3 = params.at(2), params.at(3)  # per-run, as (R, 1) and (R, 1, 1)
     level = np.where(is_state[None, :], state.recognition, 0)
     candidates = level[:, :, None] + _MOVES  # (R, N, 3)
     engagement = candidates / MAX_LEVEL
     permissive = 1.0 - state.inclusivity[:, None]
 
     met, intensity = compliance(state, world)
-    conduct = params.conduct_weight * intensity * (2.0 * met - 1.0)
+    conduct = p2.conduct_weight * intensity * (2.0 * met - 1.0)
 
     flows = (state.target_imports + state.target_exports) * is_state
     trade_share = flows / np.maximum(flows.max(axis=1, keepdims=True), 1e-9)
     access = (
-        params.access_weight
+        p2.access_weight
         * salience[None, :, _CONCERN["trade"]]
         * (
             TRADE_SHARE_WEIGHT * trade_share
@@ -157,24 +159,24 @@ def recognition_utilities(
     capability = world.capability * is_state
     state_affinity = state.affinity * is_state[None, None, :]
     rivalry = np.maximum(-state_affinity, 0.0)
-    rival_level = (level / MAX_LEVEL) * (1.0 + params.de_jure_signal * (level == DE_JURE))
+    rival_level = (level / MAX_LEVEL) * (1.0 + p2.de_jure_signal * (level == DE_JURE))
     rival_engagement = np.einsum("rij,j,rj->ri", rivalry, capability, rival_level) / max(
         capability.sum(), 1e-9
     )
-    denial = params.rival_denial_weight * salience[None, :, _CONCERN["rivalry"]] * rival_engagement
+    denial = p2.rival_denial_weight * salience[None, :, _CONCERN["rivalry"]] * rival_engagement
 
     structural = latent(world.structure[:, target])[None, :]
-    felt = np.tanh(structural + params.affinity_feedback * state.fast[:, :, target])
-    affinity = params.affinity_weight * felt
+    felt = np.tanh(structural + p2.affinity_feedback * state.fast[:, :, target])
+    affinity = p2.affinity_weight * felt
     grievance = -(
-        params.grievance_weight
+        p2.grievance_weight
         * salience[None, :, _CONCERN["terror"]]
         * np.minimum(state.grievance.sum(axis=2), GRIEVANCE_CAP)
     )
-    refugees = params.refugee_engagement * salience[None, :, _CONCERN["refugees"]]
+    refugees = p2.refugee_engagement * salience[None, :, _CONCERN["refugees"]]
     motive = state.extra.get("motive", 0.0)
     value = conduct + access + denial + affinity + grievance + refugees + motive  # (R, N)
-    curvature = params.level_curvature + params.norms_curvature * (
+    curvature = p2.level_curvature + p2.norms_curvature * (
         salience[None, :, _CONCERN["norms"]] * permissive
     )
 
@@ -196,18 +198,18 @@ def recognition_utilities(
     bandwagon = np.take_along_axis(climbed, index, axis=2) / MAX_LEVEL
 
     opposition = (
-        params.opposition_kin_weight * salience[None, :, _CONCERN["kin"]] * permissive
-        - params.opposition_cost
+        p2.opposition_kin_weight * salience[None, :, _CONCERN["kin"]] * permissive
+        - p2.opposition_cost
     )
-    delisting = params.delisting_cost * (state.listed[:, :, None] & (candidates >= DE_FACTO))
+    delisting = p3.delisting_cost * (state.listed[:, :, None] & (candidates >= DE_FACTO))
     utilities = (
         value[:, :, None] * engagement
         - 0.5 * curvature[:, :, None] * engagement**2
-        - params.consensus_weight * consensus * engagement
-        + params.bandwagon_weight * bandwagon
+        - p3.consensus_weight * consensus * engagement
+        + p3.bandwagon_weight * bandwagon
         + np.where(candidates == HOSTILE, opposition[:, :, None], 0.0)
         - delisting
-        - params.move_cost * np.abs(_MOVES)[None, None, :]
+        - p3.move_cost * np.abs(_MOVES)[None, None, :]
     )
     if not masked:
         return utilities
@@ -232,7 +234,7 @@ def revealed_motive(state: SimState, world: World, params: ModelParameters) -> n
     down, stay, up = utilities[..., 0], utilities[..., 1], utilities[..., 2]
     # motive m adds m * e: +m/5 to moving up, -m/5 to moving down
     motive = (MAX_LEVEL / 2.0) * ((down - stay) - (up - stay))
-    return np.where(world.state_mask[None, :], motive, 0.0)
+    return np.where(world.state_mask[None, :], params.at(2).motive_weight * motive, 0.0)
 
 
 def _prepare(state: SimState, world: World, params: ModelParameters) -> None:
@@ -246,10 +248,10 @@ def _step(month: Month) -> None:
         month.outputs["moves"] = np.zeros_like(state.recognition)
         month.outputs["delistings"] = np.zeros_like(state.listed)
         return
-    reviews = draws["review"] < params.review_rate
+    reviews = draws["review"] < params.at(2).review_rate
     reviews &= ~month.shocks.decided[None, :]
     utilities = recognition_utilities(state, world, params)
-    choice = logit_choice(utilities, params.choice_temperature, draws["choice"])
+    choice = logit_choice(utilities, params.at(3).choice_temperature, draws["choice"])
     moves = np.where(reviews & world.state_mask[None, :], _MOVES[choice], 0)
     state.recognition = state.recognition + moves
     delistings = state.listed & (state.recognition >= DE_FACTO)
@@ -304,6 +306,7 @@ ARENA = Arena(
         "opposition_cost",
         "opposition_kin_weight",
         "delisting_cost",
+        "motive_weight",
     ),
     draws=(
         uniform("review", "actors"),

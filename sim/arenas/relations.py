@@ -53,16 +53,19 @@ ATTACK_CAP = 3.0
 BALANCE_MARGIN = 0.9
 
 
-def third_party_weights(world, target_weight: float) -> np.ndarray:
-    """(N,) how much each actor counts as a third party in balance pressure."""
-    weights = np.array(world.capability, dtype=float)
+def third_party_weights(world, target_weight: float | np.ndarray) -> np.ndarray:
+    """How much each actor counts as a third party in balance pressure: (N,) for a
+    scalar ``target_weight``, (R, N) for one weight per run given as (R, 1)."""
+    target_weight = np.asarray(target_weight, dtype=float)
+    weights = np.array(world.capability, dtype=float) * np.ones_like(target_weight)
     if world.target is not None:
-        weights[world.target] *= target_weight
+        weights[..., world.target] *= target_weight[..., 0] if target_weight.ndim else target_weight
     return weights
 
 
 def _step(month: Month) -> None:
-    state, world, params, out = month.state, month.world, month.params, month.outputs
+    state, world, out = month.state, month.world, month.outputs
+    p2, p3 = month.params.at(2), month.params.at(3)  # per-run, as (R, 1) and (R, 1, 1)
     n = world.n_actors
     structural = latent(world.structure)[None, :, :]
     attacks = out["attacks"]
@@ -84,17 +87,17 @@ def _step(month: Month) -> None:
         climbed = np.maximum(moves, 0).astype(float)  # rungs up: a state's gains in Kabul
         warming = (
             out["cooperation"] * out["delivered"]
-            + params.ladder_move_weight * climbed
-            + params.delivery_warming * delivered * (threat.sum(axis=1) > THREAT_FLOOR)
+            + p2.ladder_move_weight * climbed
+            + p2.delivery_warming * delivered * (threat.sum(axis=1) > THREAT_FLOOR)
         )
         sheltered_attacks = np.einsum("rgn,g->rn", attacks, world.group_sanctuary)
         cooling = (
             out["strikes"]
             + out["closures"]
-            + params.deportation_cooling * out["deportations"]
-            + params.sanction_cooling * out["sanctions"]
-            + params.ladder_move_weight * np.maximum(-moves, 0)
-            + params.sheltered_attack_cooling * np.minimum(sheltered_attacks, ATTACK_CAP)
+            + p2.deportation_cooling * out["deportations"]
+            + p2.sanction_cooling * out["sanctions"]
+            + p2.ladder_move_weight * np.maximum(-moves, 0)
+            + p2.sheltered_attack_cooling * np.minimum(sheltered_attacks, ATTACK_CAP)
         )
         cooperation[:, :, target] = cooperation[:, target, :] = warming
         coercion[:, :, target] = coercion[:, target, :] = cooling
@@ -103,27 +106,27 @@ def _step(month: Month) -> None:
         influence = rivalry[None, :, :] * (climbed[:, :, None] + climbed[:, None, :])
 
     pressure = balance_pressure(
-        state.affinity, third_party_weights(world, params.target_third_party_weight)
+        state.affinity, third_party_weights(world, p2.target_third_party_weight)
     )
-    drift_rate = params.alignment_rate * params.balance_weight
+    drift_rate = p3.alignment_rate * p3.balance_weight
     against = pressure * structural < 0
-    allowed = BALANCE_MARGIN * np.abs(structural) * params.fast_decay
+    allowed = BALANCE_MARGIN * np.abs(structural) * p3.fast_decay
     capped = np.minimum(1.0, allowed / np.maximum(drift_rate * np.abs(pressure), 1e-12))
     balance = pressure * np.where(against, capped, 1.0)
 
     drive = (
-        params.shared_threat_weight * shared
-        + params.cooperation_weight * cooperation
-        - params.coercion_weight * coercion
-        - params.influence_rivalry_weight * influence
-        + params.balance_weight * balance
+        p3.shared_threat_weight * shared
+        + p3.cooperation_weight * cooperation
+        - p3.coercion_weight * coercion
+        - p3.influence_rivalry_weight * influence
+        + p3.balance_weight * balance
     )
     rows, columns = np.triu_indices(n, 1)
     noise = np.zeros_like(state.fast)
     noise[:, rows, columns] = month.draws["noise"]
     noise = noise + noise.transpose(0, 2, 1)
-    fast = (1.0 - params.fast_decay) * state.fast + params.alignment_rate * drive
-    fast = fast + params.affinity_noise * noise
+    fast = (1.0 - p3.fast_decay) * state.fast + p3.alignment_rate * drive
+    fast = fast + p3.affinity_noise * noise
     fast = (fast + fast.transpose(0, 2, 1)) / 2.0
     fast[:, np.arange(n), np.arange(n)] = 0.0
     state.fast = fast

@@ -54,29 +54,31 @@ WARMTH_TILT = 0.5
 MIN_STRENGTH = 0.01
 
 
-def coercion_hazard(pressure: np.ndarray, rates: np.ndarray, sensitivity: float) -> np.ndarray:
-    """(R, N, L) monthly probability of using each lever, from (R, N) pressure and the
-    (N, L) documented base rates."""
+def coercion_hazard(
+    pressure: np.ndarray, rates: np.ndarray, sensitivity: float | np.ndarray
+) -> np.ndarray:
+    """(R, N, L) monthly probability of using each lever, from (R, N) pressure, the
+    (N, L) documented base rates and the sensitivity (a scalar or (R, 1) per run)."""
     hazard = rates[None, :, :] * np.exp(sensitivity * (pressure - PRESSURE_REFERENCE))[:, :, None]
     return 1.0 - np.exp(-hazard)
 
 
 def _step(month: Month) -> None:
-    state, world, params, draws = month.state, month.world, month.params, month.draws
-    shocks = month.shocks
+    state, world, draws, shocks = month.state, month.world, month.draws, month.shocks
+    p2, p3 = month.params.at(2), month.params.at(3)  # per-run, as (R, 1) and (R, 1, 1)
     sheltered_effort = state.effort * world.group_sanctuary[None, :]  # (R, G)
     rate = (
-        params.attack_rate
+        p3.attack_rate
         * state.strength[:, :, None]
         * world.group_exposure[None, :, :]
-        * (1.0 - params.effort_bite * sheltered_effort[:, :, None])
+        * (1.0 - p3.effort_bite * sheltered_effort[:, :, None])
     )
     attacks = poisson_from_uniform(rate, draws["attacks"])
     attacks = attacks + shocks.extra_attacks[None, :, :]
 
     # Grievance against the Emirate: attacks by groups it shelters.
     sheltered_attacks = attacks.transpose(0, 2, 1) * world.group_sanctuary[None, None, :]
-    state.grievance = params.grievance_memory * state.grievance + sheltered_attacks  # (R, N, G)
+    state.grievance = p3.grievance_memory * state.grievance + sheltered_attacks  # (R, N, G)
     grievance_total = state.grievance.sum(axis=2)  # (R, N)
     weights = state.grievance / np.maximum(grievance_total[:, :, None], 1e-9)
     effort_on_grieved = np.einsum("rng,rg->rn", weights, state.effort)  # (R, N)
@@ -93,13 +95,13 @@ def _step(month: Month) -> None:
         DELIVERY_GAIN * effort_on_grieved - COOPERATION_OFFSET + WARMTH_TILT * warmth
     )
     utilities = np.stack([np.zeros_like(felt), utility_cooperate], axis=-1)
-    choice = logit_choice(utilities, params.choice_temperature, draws["response"])
+    choice = logit_choice(utilities, p3.choice_temperature, draws["response"])
     # Only a fresh attack by a sheltered group calls for an answer this month.
     struck_now = sheltered_attacks.sum(axis=2) > 0
     cooperation = is_state & struck_now & (choice == 1)
 
     hazard = coercion_hazard(
-        pressure * (1.0 - effort_on_grieved), world.coercion_rates, params.coercion_sensitivity
+        pressure * (1.0 - effort_on_grieved), world.coercion_rates, p2.coercion_sensitivity
     )
     used = (draws["levers"] < hazard) & is_state[:, :, None]
     borders = world.borders_target[None, :]
@@ -108,7 +110,7 @@ def _step(month: Month) -> None:
     deportations = used[:, :, DEPORTATION] | shocks.deportations[None, :]
     sanctions = used[:, :, SANCTION]
 
-    reopenings = ~state.border_open & ~closures & (draws["reopening"] < params.border_reopen_rate)
+    reopenings = ~state.border_open & ~closures & (draws["reopening"] < p2.border_reopen_rate)
     reopenings |= shocks.reopenings[None, :]
     state.border_open = (state.border_open & ~closures) | reopenings
 
@@ -117,13 +119,11 @@ def _step(month: Month) -> None:
 
     # Group dynamics.
     strike_pressure = np.einsum("rn,rng->rg", strikes.astype(float), weights)
-    growth = (
-        params.group_growth * state.strength * (1.0 - state.strength) * (1.0 - sheltered_effort)
-    )
-    suppression = params.suppression_rate * sheltered_effort * state.strength
-    noise = params.group_noise * state.strength * draws["strength_noise"]
+    growth = p2.group_growth * state.strength * (1.0 - state.strength) * (1.0 - sheltered_effort)
+    suppression = p2.suppression_rate * sheltered_effort * state.strength
+    noise = p2.group_noise * state.strength * draws["strength_noise"]
     state.strength = np.clip(
-        state.strength + growth - suppression - params.strike_suppression * strike_pressure + noise,
+        state.strength + growth - suppression - p2.strike_suppression * strike_pressure + noise,
         MIN_STRENGTH,
         1.0,
     )

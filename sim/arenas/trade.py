@@ -45,6 +45,7 @@ def target_flows(
     state: SimState, world: World, params: ModelParameters
 ) -> tuple[np.ndarray, np.ndarray]:
     """Target (imports, exports) per month, (R, N) each, in US$ million."""
+    p2 = params.at(2)
     target = world.target
     base_imports = world.imports_musd[None, :] / 12.0
     base_exports = world.exports_musd[None, :] / 12.0
@@ -53,8 +54,8 @@ def target_flows(
         world.state_mask[None, :], state.recognition - world.recognition[None, :], 0
     )
     factor = np.maximum(
-        (1.0 + params.trade_affinity_elasticity * affinity_change)
-        * (1.0 + params.engagement_trade_gain * level_change),
+        (1.0 + p2.trade_affinity_elasticity * affinity_change)
+        * (1.0 + p2.engagement_trade_gain * level_change),
         0.0,
     )
     openness = np.where(state.border_open, 1.0, CLOSED_BORDER_RETAINED)
@@ -64,9 +65,10 @@ def target_flows(
     def with_diversion(base: np.ndarray) -> np.ndarray:
         flow = base * factor
         lost = (flow * (1.0 - openness)).sum(axis=1, keepdims=True)
-        return flow * openness + params.diversion_share * lost * capacity_share
+        return flow * openness + p2.diversion_share * lost * capacity_share
 
-    aid = ((1.0 - params.aid_import_share) + params.aid_import_share * state.aid)[:, None]
+    p1 = params.at(1)
+    aid = ((1.0 - p1.aid_import_share) + p1.aid_import_share * state.aid)[:, None]
     return with_diversion(base_imports) * aid, with_diversion(base_exports)
 
 
@@ -76,11 +78,12 @@ def _step(month: Month) -> None:
         return
     noise = month.draws["flow_noise"]
     import_target, export_target = target_flows(state, world, params)
-    rate = params.trade_adjustment
+    p2 = params.at(2)
+    rate = p2.trade_adjustment
     imports = state.target_imports + rate * (import_target - state.target_imports)
     exports = state.target_exports + rate * (export_target - state.target_exports)
-    state.target_imports = np.maximum(imports * (1.0 + params.trade_noise * noise[:, 0]), 0.0)
-    state.target_exports = np.maximum(exports * (1.0 + params.trade_noise * noise[:, 1]), 0.0)
+    state.target_imports = np.maximum(imports * (1.0 + p2.trade_noise * noise[:, 0]), 0.0)
+    state.target_exports = np.maximum(exports * (1.0 + p2.trade_noise * noise[:, 1]), 0.0)
     state.target_imports[:, world.target] = 0.0
     state.target_exports[:, world.target] = 0.0
 
