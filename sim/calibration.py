@@ -305,6 +305,7 @@ def calibrate(
         "name": str(structure.get("name", "afghanistan")),
         "target": inputs.target_code,
         "start": inputs.date,
+        "target_since": structure.get("target_since"),
         "actors": actors,
         "threat_groups": groups,
     }

@@ -46,6 +46,8 @@ FITTED: tuple[str, ...] = (
     "consensus_weight",
     "bandwagon_weight",
     "rival_denial_weight",
+    "durability_weight",
+    "durability_months",
     # relations
     "alignment_rate",
     "fast_decay",

@@ -112,6 +112,18 @@ class ModelParameters:
     grievance_weight: float = _param(
         0.1, 0.0, 0.5, "utility cost of engagement per unit of grievance from attacks (x salience)"
     )
+    durability_weight: float = _param(
+        0.5,
+        0.0,
+        2.0,
+        "value of engagement once the Emirate's hold looks durable (utility per unit engagement)",
+    )
+    durability_months: float = _param(
+        24.0,
+        6.0,
+        72.0,
+        "months of the Emirate's tenure over which its durability sinks in (e-folding time)",
+    )
     motive_weight: float = _param(
         0.5,
         0.0,

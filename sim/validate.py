@@ -556,6 +556,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-nulls", action="store_true", help="score the model only (no null models)"
     )
+    parser.add_argument(
+        "--posterior",
+        default=None,
+        help="draw parameters from this posterior file instead (e.g. the hold-out fit's "
+        "configs/params/posterior_through_2023-03.yaml)",
+    )
     parser.add_argument("overrides", nargs="*", help="extra Hydra overrides, e.g. parameters=point")
     args = parser.parse_args(argv)
     import matplotlib.pyplot as plt
@@ -565,6 +571,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.runs < 2:
             raise UserError(f"--runs={args.runs}: expected an integer >= 2")
         spec = history_spec(args.runs, args.seed, args.overrides)
+        if args.posterior:
+            from sim.posterior import ParameterDraws
+
+            spec = dataclasses.replace(
+                spec, params=ParameterDraws.load(Path(args.posterior), base=ModelParameters())
+            )
         results = evaluate(spec, nulls=not args.no_nulls)
         card = scorecard(results["model"])
         table = skill_table(results) if not args.no_nulls else None

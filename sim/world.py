@@ -112,6 +112,8 @@ class World:
         objectives: (4,) weights of :data:`OBJECTIVES`, sum to 1.
         start: the date (``YYYY-MM``) the starting state describes, or ``None``
             if the world is undated (classroom worlds).
+        target_since: the month ``YYYY-MM`` the target actor took power (its tenure
+            counts from there), or ``None``.
         patron: index of the state whose hold the Emirate's autonomy objective
             resists (Pakistan in the Afghanistan world), or ``None``.
         provenance: ``{parameter: (evidence ids, method)}`` where known.
@@ -149,6 +151,7 @@ class World:
     objectives: np.ndarray
     start: str | None = None
     patron: int | None = None
+    target_since: str | None = None
     structure_steps: tuple[tuple[str, np.ndarray], ...] = ()
     provenance: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
 
@@ -303,6 +306,7 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
         "affinity",
         "structure",
         "structure_steps",
+        "target_since",
         "threat_groups",
         "emirate",
         "start",
@@ -529,6 +533,7 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
         objectives=objectives,
         start=None if data.get("start") is None else str(data["start"]),
         patron=patron,
+        target_since=None if data.get("target_since") is None else str(data["target_since"]),
     )
     validate_world(world, source)
     return world

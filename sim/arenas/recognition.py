@@ -27,6 +27,10 @@ A state reviews its level with probability ``review_rate`` a month and picks amo
     recognition reads only part of the fast, event-driven relation, so the
     affinity-recognition loop (rungs climbed warm affinity) is damped;
   - recent attacks by groups the Emirate shelters, ``-grievance_weight x s_terror x grievance``;
+  - the Emirate's durability, ``durability_weight x (1 - exp(-tenure / durability_months))``:
+    the longer it has held power, the more every state has to deal with the authority
+    that controls the territory (the documents' "pragmatic engagement": E1030, E2054,
+    E2097, E2142, E3272); it saturates, so normalisation slows as the years pass;
 
 * ``k = level_curvature + norms_curvature x s_norms x (1 - inclusivity)``: engagement
   costs more the higher it goes, so utility is concave in the level and a state stops
@@ -60,6 +64,7 @@ import numpy as np
 
 from sim.arenas.base import Arena, Month, uniform
 from sim.arenas.choice import logit_choice
+from sim.dates import month_number
 from sim.ladder import DE_FACTO, DE_JURE, HOSTILE, MAX_LEVEL
 from sim.params import ModelParameters
 from sim.state import SimState
@@ -174,8 +179,10 @@ def recognition_utilities(
         * np.minimum(state.grievance.sum(axis=2), GRIEVANCE_CAP)
     )
     refugees = p2.refugee_engagement * salience[None, :, _CONCERN["refugees"]]
+    tenure = state.extra.get("tenure", np.zeros(runs))[:, None]
+    durable = p2.durability_weight * (1.0 - np.exp(-tenure / p2.durability_months))
     motive = state.extra.get("motive", 0.0)
-    value = conduct + access + denial + affinity + grievance + refugees + motive  # (R, N)
+    value = conduct + access + denial + affinity + grievance + refugees + durable + motive
     curvature = p2.level_curvature + p2.norms_curvature * (
         salience[None, :, _CONCERN["norms"]] * permissive
     )
@@ -221,6 +228,14 @@ def _no_motive(world: World, runs: int) -> np.ndarray:
     return np.zeros((runs, world.n_actors))
 
 
+def _tenure_at_start(world: World, runs: int) -> np.ndarray:
+    """(R,) months the target has held power at the world's start (0 if unknown)."""
+    months = 0
+    if world.target_since is not None and world.start is not None:
+        months = max(month_number(world.start) - month_number(world.target_since), 0)
+    return np.full(runs, float(months))
+
+
 def revealed_motive(state: SimState, world: World, params: ModelParameters) -> np.ndarray:
     """(R, N) the value of engagement that the modelled terms leave out, revealed by the
     starting levels: the constant that makes each state's documented level the peak of
@@ -248,6 +263,7 @@ def _step(month: Month) -> None:
         month.outputs["moves"] = np.zeros_like(state.recognition)
         month.outputs["delistings"] = np.zeros_like(state.listed)
         return
+    state.extra["tenure"] = state.extra["tenure"] + 1.0
     reviews = draws["review"] < params.at(2).review_rate
     reviews &= ~month.shocks.decided[None, :]
     utilities = recognition_utilities(state, world, params)
@@ -279,9 +295,10 @@ ARENA = Arena(
         "border",
         "aid",
         "motive",
+        "tenure",
     ),
-    writes=("recognition", "listed"),
-    state={"motive": _no_motive},
+    writes=("recognition", "listed", "tenure"),
+    state={"motive": _no_motive, "tenure": _tenure_at_start},
     prepare=_prepare,
     outputs=(
         "moves",  # (R, N) in {-1, 0, +1}: chosen moves only
@@ -307,6 +324,8 @@ ARENA = Arena(
         "opposition_kin_weight",
         "delisting_cost",
         "motive_weight",
+        "durability_weight",
+        "durability_months",
     ),
     draws=(
         uniform("review", "actors"),
