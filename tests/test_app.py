@@ -244,7 +244,7 @@ def test_measures_of_the_unbalanced_triad() -> None:
     assert metrics.balanced_share == 0.0
     assert metrics.frustrated_ties == 1
     assert metrics.frustration == pytest.approx(0.5)
-    assert metrics.mean_recognition is None and metrics.recognisers == ()
+    assert metrics.mean_recognition is None and metrics.recognizers == ()
 
 
 def test_measures_of_the_afghanistan_world() -> None:
@@ -254,7 +254,7 @@ def test_measures_of_the_afghanistan_world() -> None:
     assert metrics.mean_recognition == pytest.approx(
         np.mean([a.recognition_level for a in model.states])
     )
-    assert metrics.recognisers == tuple(
+    assert metrics.recognizers == tuple(
         a.code for a in sorted(model.states, key=lambda a: a.index) if a.recognition_level >= 4
     )
 
@@ -462,7 +462,7 @@ def test_page_renders_offline_and_responds(chromium: str, app_url: str, tmp_path
             expect(date).to_have_text("2024-07")
             expect(page.locator(".sim-events")).to_contain_text("PAK jumps up")
             status = page.locator(".sim-status").inner_text()
-            assert "PAK" in status.split("recognisers", 1)[1]
+            assert "PAK" in status.split("recognizers", 1)[1]
             expect(page.locator("img.sim-img-ladder")).not_to_have_attribute("src", ladder_before)
             assert page.locator("img.sim-img-network").screenshot() != network_before
 

@@ -35,7 +35,7 @@ class Metrics:
     blocs: str
     n_blocs: int
     mean_recognition: float | None
-    recognisers: tuple[str, ...]
+    recognizers: tuple[str, ...]
 
 
 def current_blocs(model: DiplomacyModel) -> np.ndarray:
@@ -52,12 +52,12 @@ def measure(model: DiplomacyModel) -> Metrics:
     labels = current_blocs(model)
     world = model.world
     if world.target is None:
-        mean_level, recognisers = None, ()
+        mean_level, recognizers = None, ()
     else:
         levels = model.state.recognition[0][world.state_mask]
         codes = np.array(world.codes)[world.state_mask]
         mean_level = float(levels.mean())
-        recognisers = tuple(str(c) for c, lvl in zip(codes, levels, strict=True) if lvl >= DE_FACTO)
+        recognizers = tuple(str(c) for c, lvl in zip(codes, levels, strict=True) if lvl >= DE_FACTO)
     return Metrics(
         month=model.month,
         date=model.date,
@@ -67,7 +67,7 @@ def measure(model: DiplomacyModel) -> Metrics:
         blocs=blocs_to_string(labels, world.codes),
         n_blocs=int(labels.max()) + 1,
         mean_recognition=mean_level,
-        recognisers=recognisers,
+        recognizers=recognizers,
     )
 
 

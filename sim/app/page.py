@@ -310,10 +310,10 @@ def StatusBar(current: Session) -> None:
     ]
     emirate = model.emirate
     if emirate is not None:
-        recognisers = ", ".join(metrics.recognisers) or "none"
+        recognizers = ", ".join(metrics.recognizers) or "none"
         parts.append(
             f"Emirate inclusivity <b>{emirate.inclusivity:.2f}</b>, hardliners "
-            f"<b>{emirate.hardliner_influence:.2f}</b>, de facto+ recognisers <b>{recognisers}</b>"
+            f"<b>{emirate.hardliner_influence:.2f}</b>, de facto+ recognizers <b>{recognizers}</b>"
         )
     solara.HTML(
         tag="div",
