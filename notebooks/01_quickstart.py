@@ -142,7 +142,7 @@ per_run.sort_values(ascending=False).head(15).round(2).to_frame()
 # %% [markdown]
 # ### `runs`: one row per run
 #
-# The first recogniser and its date (NA when nobody recognised de jure within the
+# The first recognizer and its date (NA when nobody recognised de jure within the
 # horizon), how many states end at de jure (5) or at least de facto (4), the blocs
 # at the end, the share of balanced triads and months of confrontation per state.
 
@@ -155,7 +155,7 @@ summary = pd.Series(
     {
         "runs": len(runs),
         "share of runs with a de jure recognition": runs["first_recognizer"].notna().mean(),
-        "mean states at level >= 4 at the end": runs["n_de_facto_end"].mean(),
+        "mean states at level >= 4 at the end": runs["n_recognizers_end"].mean(),
         "mean states at level 5 at the end": runs["n_de_jure_end"].mean(),
         "mean balanced-triad share at the end": runs["balanced_triads_end"].mean(),
     }
@@ -250,7 +250,7 @@ levels
 
 # %%
 emirate = model.emirate
-print("Emirate recognised de facto or de jure by:", emirate.recognisers or "nobody")
+print("Emirate recognised de facto or de jure by:", emirate.recognizers or "nobody")
 print(f"inclusivity {emirate.inclusivity:.2f}, hardliner influence {emirate.hardliner_influence:.2f}")
 print("counter-terrorism effort:", {k: round(v, 2) for k, v in emirate.counterterror_effort.items()})
 print("China's utilities of moving down / staying / moving up:", {
@@ -303,7 +303,7 @@ assert (events["count"] >= 1).all()
 # runs: one row per run; de jure counts bounded by the number of states
 assert len(runs) == RUNS and runs["run"].tolist() == list(range(RUNS))
 assert runs["n_de_jure_end"].between(0, n_actors - 1).all()
-assert (runs["n_de_jure_end"] <= runs["n_de_facto_end"]).all()
+assert (runs["n_de_jure_end"] <= runs["n_recognizers_end"]).all()
 assert runs["balanced_triads_end"].between(0, 1).all()
 # the ensemble starts from the calibrated state: no spread in March 2024
 first = bands.xs(start, level="date")

@@ -138,3 +138,50 @@ def landscape_html(rows: list[MinimumRow], energy_now: float | None) -> str:
         '<table class="sim-landscape" style="border-collapse:collapse;width:100%">'
         f"{head}{body}</table>{now}"
     )
+
+
+def compare_html(with_shocks: DiplomacyModel, without: DiplomacyModel) -> str:
+    """A table of the two runs of a comparison: blocs, balance and (with a target)
+    every state's recognition level and affinity toward it; differing rows in bold."""
+    first, second = measure(with_shocks), measure(without)
+
+    def share(metrics: Metrics) -> str:
+        return "n/a" if np.isnan(metrics.balanced_share) else f"{metrics.balanced_share:.0%}"
+
+    rows = [
+        ("blocs", first.blocs, second.blocs),
+        ("balanced triads", share(first), share(second)),
+        ("frustration", f"{first.frustration:.2f}", f"{second.frustration:.2f}"),
+    ]
+    world = with_shocks.world
+    if world.target is not None:
+        for i, code in enumerate(world.codes):
+            if not world.state_mask[i]:
+                continue
+            mine = (
+                with_shocks.state.recognition[0, i],
+                with_shocks.state.affinity[0, i, world.target],
+            )
+            other = without.state.recognition[0, i], without.state.affinity[0, i, world.target]
+            rows.append(
+                (
+                    f"{code}: level, affinity to {world.target_code}",
+                    f"{int(mine[0])}, {mine[1]:+.2f}",
+                    f"{int(other[0])}, {other[1]:+.2f}",
+                )
+            )
+    body = "".join(
+        (
+            f"<tr><td>{html.escape(name)}</td><td><b>{html.escape(a)}</b></td>"
+            f"<td><b>{html.escape(b)}</b></td></tr>"
+            if a != b
+            else f"<tr><td>{html.escape(name)}</td><td>{html.escape(a)}</td>"
+            f"<td>{html.escape(b)}</td></tr>"
+        )
+        for name, a, b in rows
+    )
+    return (
+        f'<table class="sim-compare" style="border-collapse:collapse">'
+        f"<tr><th>{html.escape(with_shocks.date)}</th><th>with your shocks</th>"
+        f"<th>without</th></tr>{body}</table>"
+    )
