@@ -298,7 +298,8 @@ assert (intervals["ci_low"] <= intervals["mean"] + 1e-9).all()
 assert (intervals["mean"] <= intervals["ci_high"] + 1e-9).all()
 assert (intervals["p10"] <= intervals["p90"]).all()
 # sim.plots wrote the figure (PNG and SVG) and the summary, one row per scenario
-assert written_names == ["outcome_distributions.png", "outcome_distributions.svg",
-                         "outcome_summary.csv"]
+assert written_names == ["outcome_by_country.png", "outcome_distributions.png",
+                         "outcome_distributions.svg", "outcome_effects.csv", "outcome_effects.png",
+                         "outcome_effects.svg", "outcome_summary.csv"]
 assert sorted(csv_summary[KEY]) == sorted(SCENARIOS)
 print("all checks passed")
