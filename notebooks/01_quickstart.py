@@ -295,9 +295,11 @@ sym = last_dyads.set_index(["run", "actor", "partner"])["affinity"]
 swapped = sym.copy()
 swapped.index = swapped.index.swaplevel(1, 2)
 assert np.allclose(sym.sort_index(), swapped.reindex(sym.sort_index().index))
-# events: documented kinds only
-documented = {"attack", "strike", "border_closure", "border_reopening", "recognition_up",
-              "recognition_down", "deportation_wave", "ct_cooperation"}
+# events: documented kinds only (the table sim.events.EVENT_KINDS), months as period[M]
+from sim.events import EVENT_KINDS
+
+documented = set(EVENT_KINDS)
+assert str(events["date"].dtype) == "period[M]" and str(states["date"].dtype) == "period[M]"
 assert all(k in documented or k.startswith("shock:") for k in set(events["kind"].astype(str)))
 assert (events["count"] >= 1).all()
 # runs: one row per run; de jure counts bounded by the number of states
