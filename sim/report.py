@@ -319,7 +319,9 @@ def write_sweep_report(sweep_dir: str | Path) -> Path:
             for c in ("job", "status", "scenario", "overrides", "runs", "seconds", "error")
             if c in jobs
         ]
-        jobs = jobs[shown].assign(error=jobs.get("error", "").astype(str).str.slice(0, 120))
+        jobs = jobs[shown]
+        if "error" in jobs:
+            jobs = jobs.assign(error=jobs["error"].astype(str).str.slice(0, 120))
         sections.append(
             ("jobs", "Jobs", _table(jobs, ("job", "status", "scenario", "overrides", "error")))
         )
