@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint app bench clean setup
+.PHONY: run test lint app bench clean setup notebook docs
 
 $(STAMP): pyproject.toml
 	@if [ ! -x "$(PY)" ]; then \
@@ -29,6 +29,12 @@ test: $(STAMP)  ## the test suite and the notebooks (what CI runs)
 app: $(STAMP)  ## the interactive teaching view on http://127.0.0.1:8765 (Ctrl+C to stop)
 	$(PY) -m sim.app
 
+notebook: $(STAMP)  ## JupyterLab on the worked examples in notebooks/ (Ctrl+C to stop)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+docs: $(STAMP)  ## the documentation site on http://127.0.0.1:8000 (make docs ARGS=build writes build/site)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs $(or $(ARGS),serve --strict)
+
 bench: $(STAMP)  ## speed and memory benchmarks, one table (several minutes; python benchmarks/bench.py --help)
 	$(PY) benchmarks/bench.py
 
@@ -38,4 +44,4 @@ lint: $(STAMP)  ## ruff (lint and format) and the import layers
 	$(VENV)/bin/lint-imports
 
 clean:
-	rm -rf $(VENV) outputs/2* outputs/multirun .pytest_cache
+	rm -rf $(VENV) outputs/2* outputs/multirun .pytest_cache build

@@ -142,7 +142,7 @@ per_run.sort_values(ascending=False).head(15).round(2).to_frame()
 # %% [markdown]
 # ### `runs`: one row per run
 #
-# The first recogniser and its date (NA when nobody recognised de jure within the
+# The first recognizer and its date (NA when nobody recognised de jure within the
 # horizon), how many states end at de jure (5) or at least de facto (4), the blocs
 # at the end, the share of balanced triads and months of confrontation per state.
 
@@ -155,7 +155,7 @@ summary = pd.Series(
     {
         "runs": len(runs),
         "share of runs with a de jure recognition": runs["first_recognizer"].notna().mean(),
-        "mean states at level >= 4 at the end": runs["n_de_facto_end"].mean(),
+        "mean states at level >= 4 at the end": runs["n_recognizers_end"].mean(),
         "mean states at level 5 at the end": runs["n_de_jure_end"].mean(),
         "mean balanced-triad share at the end": runs["balanced_triads_end"].mean(),
     }
@@ -295,15 +295,17 @@ sym = last_dyads.set_index(["run", "actor", "partner"])["affinity"]
 swapped = sym.copy()
 swapped.index = swapped.index.swaplevel(1, 2)
 assert np.allclose(sym.sort_index(), swapped.reindex(sym.sort_index().index))
-# events: documented kinds only
-documented = {"attack", "strike", "border_closure", "border_reopening", "recognition_up",
-              "recognition_down", "deportation_wave", "ct_cooperation"}
+# events: documented kinds only (the table sim.events.EVENT_KINDS), months as period[M]
+from sim.events import EVENT_KINDS
+
+documented = set(EVENT_KINDS)
+assert str(events["date"].dtype) == "period[M]" and str(states["date"].dtype) == "period[M]"
 assert all(k in documented or k.startswith("shock:") for k in set(events["kind"].astype(str)))
 assert (events["count"] >= 1).all()
 # runs: one row per run; de jure counts bounded by the number of states
 assert len(runs) == RUNS and runs["run"].tolist() == list(range(RUNS))
 assert runs["n_de_jure_end"].between(0, n_actors - 1).all()
-assert (runs["n_de_jure_end"] <= runs["n_de_facto_end"]).all()
+assert (runs["n_de_jure_end"] <= runs["n_recognizers_end"]).all()
 assert runs["balanced_triads_end"].between(0, 1).all()
 # the ensemble starts from the calibrated state: no spread in March 2024
 first = bands.xs(start, level="date")

@@ -76,8 +76,8 @@ outcomes.head()
 
 # %% [markdown]
 # One row per run: months from March 2024 to the first de jure recognition (NaN if
-# none by the end), the first recogniser, how many states end at level ≥ 4
-# (`n_recognisers_end`) and at 5, months of confrontation between each state and the
+# none by the end), the first recognizer, how many states end at level ≥ 4
+# (`n_recognizers_end`) and at 5, months of confrontation between each state and the
 # Emirate, the Emirate's imports by partner over the last 12 months (US$ m a year),
 # and who ends in the Emirate's bloc. `sim.plots.outcome_summary` condenses it:
 
@@ -86,8 +86,8 @@ summary = sim.plots.outcome_summary(outcomes)
 KEY = next(c for c in ("label", "scenario") if c in summary)  # the column naming each group
 summary = summary.set_index(KEY)
 summary[
-    ["runs", "share_with_de_jure", "months_to_first_de_jure_median", "recognisers_end_mean",
-     "recognisers_end_p10", "recognisers_end_p90", "pak_confrontation_months_mean"]
+    ["runs", "share_with_de_jure", "months_to_first_recognition_median", "recognizers_end_mean",
+     "recognizers_end_p10", "recognizers_end_p90", "pak_confrontation_months_mean"]
 ].round(2)
 
 # %% [markdown]
@@ -116,12 +116,12 @@ def bootstrap_ci(values, stat=np.mean, draws=2000, level=0.95):
 rows = []
 for name in SCENARIOS:
     frame = outcomes[outcomes["scenario"] == name]
-    has_de_jure = frame["months_to_first_de_jure"].notna().astype(float)
+    has_de_jure = frame["months_to_first_recognition"].notna().astype(float)
     for label, values in [
         ("share of runs with de jure recognition", has_de_jure),
-        ("recognisers (level >= 4) at the end", frame["n_recognisers_end"]),
+        ("recognizers (level >= 4) at the end", frame["n_recognizers_end"]),
         ("PAK-AFG confrontation months", frame["confrontation_months_PAK"]),
-        ("total imports, last 12 months (US$ m)", frame.filter(like="imports_musd_").sum(axis=1)),
+        ("total imports, last 12 months (US$ m)", frame.filter(like="afg_imports_musd_last12m_").sum(axis=1)),
     ]:
         mean, low, high = bootstrap_ci(values)
         rows.append({"scenario": name, "outcome": label, "mean": mean, "ci_low": low,
@@ -143,7 +143,7 @@ fig, axes = plt.subplots(2, 2, figsize=(14, 10))
 # (a) time to the first de jure recognition: ECDF, runs without one censored at the horizon
 for name in SCENARIOS:
     frame = outcomes[outcomes["scenario"] == name]
-    months = np.sort(frame["months_to_first_de_jure"].dropna().to_numpy())
+    months = np.sort(frame["months_to_first_recognition"].dropna().to_numpy())
     share = np.arange(1, len(months) + 1) / len(frame)
     _, low, high = intervals.loc[("share of runs with de jure recognition", name),
                                  ["mean", "ci_low", "ci_high"]]
@@ -158,15 +158,15 @@ ax_time.set_title("(a) Time to the first de jure recognition (ECDF)")
 ax_time.set_ylim(-0.03, 1.03)
 ax_time.legend(fontsize=8, loc="center right")
 
-# (b) recognisers at the end: distribution (bars) + mean with bootstrap CI (triangles)
+# (b) recognizers at the end: distribution (bars) + mean with bootstrap CI (triangles)
 width = 0.8 / len(SCENARIOS)
-counts = outcomes.groupby(["scenario", "n_recognisers_end"]).size().unstack(fill_value=0)
+counts = outcomes.groupby(["scenario", "n_recognizers_end"]).size().unstack(fill_value=0)
 counts = counts.reindex(index=SCENARIOS, columns=range(int(counts.columns.max()) + 1), fill_value=0)
 shares = counts.div(counts.sum(axis=1), axis=0)
 for k, name in enumerate(SCENARIOS):
     offset = (k - (len(SCENARIOS) - 1) / 2) * width
     ax_rec.bar(shares.columns + offset, shares.loc[name], width, color=colours[name], label=name)
-    mean, low, high = intervals.loc[("recognisers (level >= 4) at the end", name),
+    mean, low, high = intervals.loc[("recognizers (level >= 4) at the end", name),
                                     ["mean", "ci_low", "ci_high"]]
     ax_rec.errorbar(mean, 1.03 + 0.04 * k, xerr=[[mean - low], [high - mean]], fmt="v",
                     color=colours[name], capsize=3)
@@ -177,7 +177,7 @@ ax_rec.set_title("(b) Recognisers at the end")
 ax_rec.legend(fontsize=8, loc="center right")
 
 # (c) Afghanistan's imports by partner, last 12 months: mean, bootstrap CI and 10-90 %
-import_columns = [c for c in outcomes.columns if c.startswith("imports_musd_")]
+import_columns = [c for c in outcomes.columns if c.startswith("afg_imports_musd_last12m_")]
 order = outcomes[import_columns].mean().sort_values(ascending=False).index[:8]
 positions = np.arange(len(order))
 for k, name in enumerate(SCENARIOS):
@@ -190,7 +190,7 @@ for k, name in enumerate(SCENARIOS):
     ax_trade.errorbar(x, stats[:, 0], yerr=[stats[:, 0] - stats[:, 1], stats[:, 2] - stats[:, 0]],
                       fmt="none", ecolor="k", capsize=2, lw=1)
 ax_trade.set_xticks(positions + width * (len(SCENARIOS) - 1) / 2,
-                    [c.removeprefix("imports_musd_") for c in order])
+                    [c.removeprefix("afg_imports_musd_last12m_") for c in order])
 ax_trade.set_ylabel("US$ million / year")
 ax_trade.set_title("(c) Afghanistan's imports by partner, last 12 months\n"
                    "(bar: mean; black: 95 % bootstrap; thin line: 10-90 % of runs)")
@@ -272,18 +272,18 @@ with tempfile.TemporaryDirectory() as tmp:
 by = {name: outcomes[outcomes["scenario"] == name] for name in SCENARIOS}
 assert set(outcomes["scenario"]) == set(SCENARIOS)
 assert all(len(frame) == RUNS for frame in by.values())
-assert outcomes["n_recognisers_end"].between(0, 11).all()
+assert outcomes["n_recognizers_end"].between(0, 11).all()
 assert outcomes["confrontation_months_PAK"].between(0, horizon).all()
 assert (outcomes[import_columns].fillna(0) >= 0).all().all()
 # china_recognizes: China's de jure recognition (2024-06 = month 3) is in every run
 china = by["china_recognizes"]
-assert china["months_to_first_de_jure"].notna().all()
-assert (china["months_to_first_de_jure"] <= 3).all()
+assert china["months_to_first_recognition"].notna().all()
+assert (china["months_to_first_recognition"] <= 3).all()
 chn = results["china_recognizes"].states.query("actor == 'CHN'")
 chn_by_june = chn[chn["date"].astype(str) <= "2024-06"].groupby("run")["recognition"].max()
 assert (chn_by_june == 5).all()  # China is at de jure by its scheduled decision, in every run
 assert (china["n_de_jure_end"] >= 0).all()
-share = outcomes.groupby("scenario")["months_to_first_de_jure"].apply(lambda s: s.notna().mean())
+share = outcomes.groupby("scenario")["months_to_first_recognition"].apply(lambda s: s.notna().mean())
 assert share["china_recognizes"] == 1.0 and share["china_recognizes"] >= share["baseline"]
 # ttp_escalation: both scheduled Pakistani strikes are recorded in every run, so the
 # ensemble sees more Pakistani coercion than the baseline
@@ -298,7 +298,8 @@ assert (intervals["ci_low"] <= intervals["mean"] + 1e-9).all()
 assert (intervals["mean"] <= intervals["ci_high"] + 1e-9).all()
 assert (intervals["p10"] <= intervals["p90"]).all()
 # sim.plots wrote the figure (PNG and SVG) and the summary, one row per scenario
-assert written_names == ["outcome_distributions.png", "outcome_distributions.svg",
-                         "outcome_summary.csv"]
+assert written_names == ["outcome_by_country.png", "outcome_distributions.png",
+                         "outcome_distributions.svg", "outcome_effects.csv", "outcome_effects.png",
+                         "outcome_effects.svg", "outcome_summary.csv"]
 assert sorted(csv_summary[KEY]) == sorted(SCENARIOS)
 print("all checks passed")

@@ -105,7 +105,7 @@ def headline(results):
     states = results.states
     last = states[states["date"].astype(str) == spec.end]
     return {
-        "recognisers_end": results.runs["n_de_facto_end"].mean(),
+        "recognizers_end": results.runs["n_recognizers_end"].mean(),
         "pak_afg_affinity_end": last.loc[last["actor"] == "PAK", "affinity_afg"].mean(),
         "share_de_jure_by_2029": results.runs["first_recognition_date"].notna().mean(),
     }
@@ -141,7 +141,7 @@ pd.concat({k: v[["mu_star", "sigma"]] for k, v in indices.items()}, axis=1).roun
 # %%
 fig, axes = plt.subplots(1, len(indices), figsize=(16, 5.5))
 arena_colour = {"recognition": "tab:blue", "alignment": "tab:orange"}
-titles = {"recognisers_end": "States at level >= 4 at the end (mean)",
+titles = {"recognizers_end": "States at level >= 4 at the end (mean)",
           "pak_afg_affinity_end": "PAK-AFG affinity at the end (mean)",
           "share_de_jure_by_2029": "Share of runs with de jure recognition by 2029"}
 for ax, (outcome, table) in zip(axes, indices.items(), strict=True):
@@ -195,17 +195,17 @@ for name, (low, high) in zip(NAMES, problem["bounds"], strict=True):
     column = X[:, NAMES.index(name)]
     assert column.min() >= low - 1e-12 and column.max() <= high + 1e-12, name
 assert len(Y) == len(X) and Y.notna().all().all()
-assert Y["recognisers_end"].between(0, 11).all()
+assert Y["recognizers_end"].between(0, 11).all()
 assert Y["pak_afg_affinity_end"].between(-1, 1).all()
 assert Y["share_de_jure_by_2029"].between(0, 1).all()
-assert Y["recognisers_end"].std() > 0 and Y["pak_afg_affinity_end"].std() > 0
+assert Y["recognizers_end"].std() > 0 and Y["pak_afg_affinity_end"].std() > 0
 for outcome, table in indices.items():
     assert (table["mu_star"] >= 0).all() and (table["sigma"] >= 0).all(), outcome
     assert (table["mu_star"] + 1e-12 >= table["mu"].abs()).all(), outcome  # |mean| <= mean |.|
     assert set(table.index) == set(NAMES)
-assert indices["recognisers_end"]["mu_star"].max() > 0
+assert indices["recognizers_end"]["mu_star"].max() > 0
 assert arena_means.loc["pak_afg_affinity_end", "alignment"] > 2 * arena_means.loc["pak_afg_affinity_end", "recognition"]
-assert arena_means.loc["recognisers_end", "recognition"] > arena_means.loc["recognisers_end", "alignment"]
+assert arena_means.loc["recognizers_end", "recognition"] > arena_means.loc["recognizers_end", "alignment"]
 assert arena_means.loc["share_de_jure_by_2029", "recognition"] >= arena_means.loc["share_de_jure_by_2029", "alignment"]
 assert indices["pak_afg_affinity_end"].index[0] in ALIGNMENT
 print("all checks passed")

@@ -15,10 +15,11 @@ import pandas as pd
 
 from sim.alignment import balanced_triad_share_batch, blocs_to_string, detect_blocs_batch
 from sim.arenas.trade import transit_shares
-from sim.events import month_events
+from sim.events import EVENT_KINDS, month_events
 from sim.kernel import StepRecord
 from sim.ladder import DE_FACTO, DE_JURE
 from sim.loop import MonthlyLoop
+from sim.results import month_ordinal, months_from_ordinals
 from sim.state import SimState
 from sim.world import World
 
@@ -133,6 +134,7 @@ class Recorder:
         self.world = world
         self.run_ids = np.asarray(run_ids)
         self.dates = dates
+        self._start_ordinal = month_ordinal(dates[0])
         self.options = options
         runs, months, n, g = len(run_ids), len(dates), world.n_actors, world.n_groups
         self.recognition = np.zeros((runs, months, n), dtype=np.int8)
@@ -205,9 +207,9 @@ class Recorder:
                 )
             )
 
-    def _dates(self, month_indices: np.ndarray) -> pd.Categorical:
-        """Dates as an ordered categorical of ``YYYY-MM`` strings."""
-        return pd.Categorical.from_codes(month_indices, categories=self.dates, ordered=True)
+    def _dates(self, month_indices: np.ndarray) -> pd.arrays.PeriodArray:
+        """Dates as ``period[M]`` (month index 0 = the first date)."""
+        return months_from_ordinals(self._start_ordinal + np.asarray(month_indices, dtype=np.int64))
 
     def _actors(self, actor_indices: np.ndarray) -> pd.Categorical:
         """Actor codes as a categorical."""
@@ -219,25 +221,33 @@ class Recorder:
         return self.kinds[kind]
 
     def _events_frame(self) -> pd.DataFrame:
-        columns = ["run", "date", "kind", "actor", "target", "count"]
+        names = [*self.world.codes, *self.world.group_codes]
+        # every kind of the table, then the scenario's shocks: the same categories in
+        # every batch of an ensemble, whatever happened in it
+        kinds = [k for k in EVENT_KINDS if k != "shock"]
+        kinds += sorted(k for k in self.kinds if k not in EVENT_KINDS)
+        recode = np.array([kinds.index(k) for k in self.kinds], dtype=np.int64)
         if not self.events:
-            return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-        runs, months, kinds, actors, targets, counts = (
-            np.concatenate(parts) for parts in zip(*self.events, strict=True)
-        )
-        names = [*self.world.codes, *self.world.group_codes, ""]  # -1 (no one) -> ""
+            empty = np.zeros(0, dtype=np.int64)
+            runs = months = kind_codes = actors = targets = counts = empty
+        else:
+            runs, months, kind_codes, actors, targets, counts = (
+                np.concatenate(parts) for parts in zip(*self.events, strict=True)
+            )
         order = np.lexsort((months, runs))
-        frame = _frame(
+        return _frame(
             {
-                "run": self.run_ids[runs[order]],
-                "date": string_column(self.dates, months[order]),
-                "kind": string_column(list(self.kinds), kinds[order]),
-                "actor": string_column(names, actors[order]),
-                "target": string_column(names, targets[order]),
+                "run": self.run_ids[runs[order]].astype(np.int64),
+                "date": self._dates(months[order]),
+                "kind": pd.Categorical.from_codes(
+                    recode[kind_codes[order]] if len(recode) else kind_codes, categories=kinds
+                ),
+                # -1 (no one) is a missing value
+                "actor": pd.Categorical.from_codes(actors[order], categories=names),
+                "target": pd.Categorical.from_codes(targets[order], categories=names),
                 "count": counts[order].astype(np.int64),
             }
         )
-        return frame
 
     # ------------------------------------------------------------------------------
     def frames(self, seed: int) -> dict[str, pd.DataFrame]:
@@ -323,43 +333,61 @@ class Recorder:
         }
 
     def _runs_frame(self, seed: int) -> pd.DataFrame:
+        """The per-run table (:data:`sim.results.SCHEMA` ``runs``)."""
         world = self.world
-        runs, _months, _n = self.recognition.shape
+        runs, months, _n = self.recognition.shape
         mask = world.state_mask
+        codes = list(world.codes)
+        states = [i for i in range(world.n_actors) if mask[i]]
         de_jure = (self.recognition == DE_JURE) & mask[None, None, :]
         ever = de_jure.any(axis=2)
         first_month = np.where(ever.any(axis=1), ever.argmax(axis=1), -1)
-        first_recognizer: list[str | None] = []
-        first_date: list[str | None] = []
-        for r in range(runs):
-            month = first_month[r]
-            if month < 0:
-                first_recognizer.append(None)
-                first_date.append(None)
-                continue
-            candidates = np.nonzero(de_jure[r, month])[0]
-            best = candidates[np.argmax(world.capability[candidates])]
-            first_recognizer.append(world.codes[best])
-            first_date.append(self.dates[month])
-        final_levels = self.recognition[:, -1, :]
+        first_recognizer = np.full(runs, -1, dtype=np.int64)
+        for r in np.flatnonzero(first_month >= 0):
+            candidates = np.nonzero(de_jure[r, first_month[r]])[0]
+            first_recognizer[r] = candidates[np.argmax(world.capability[candidates])]
+        final_levels = self.recognition[:, -1, :].astype(np.int64)
         states_final = np.where(mask[None, :], final_levels, -1)
-        top = states_final.argmax(axis=1)
-        frame = pd.DataFrame(
-            {
-                "run": self.run_ids,
-                "seed": seed,
-                "first_recognizer": pd.array(first_recognizer, dtype="string"),
-                "first_recognition_date": pd.array(first_date, dtype="string"),
-                "n_de_jure_end": (de_jure[:, -1, :]).sum(axis=1),
-                "n_de_facto_end": ((final_levels >= DE_FACTO) & mask[None, :]).sum(axis=1),
-                "max_level_end": states_final.max(axis=1),
-                "top_recognizer_end": np.array(world.codes)[top],
-                "blocs_end": [blocs_to_string(self.blocs[r, -1], world.codes) for r in range(runs)],
-                "balanced_triads_end": self.balanced[:, -1].astype(float),
-                "frustration_end": self.frustration[:, -1].astype(float),
-            }
+        end_blocs = self.blocs[:, -1]
+        bloc_text = [blocs_to_string(end_blocs[r], codes) for r in range(runs)]
+        columns: dict[str, object] = {
+            "run": self.run_ids.astype(np.int64),
+            "seed": np.full(runs, seed, dtype=np.int64),
+            "first_recognizer": pd.Categorical.from_codes(first_recognizer, categories=codes),
+            "first_recognition_date": months_from_ordinals(
+                np.where(first_month >= 0, self._start_ordinal + first_month, pd.NaT.value)
+            ),
+            "months_to_first_recognition": np.where(first_month >= 0, first_month, np.nan).astype(
+                float
+            ),
+            "n_de_jure_end": de_jure[:, -1, :].sum(axis=1).astype(np.int64),
+            "n_recognizers_end": ((final_levels >= DE_FACTO) & mask[None, :])
+            .sum(axis=1)
+            .astype(np.int64),
+            "max_level_end": states_final.max(axis=1).astype(np.int64),
+            "top_recognizer_end": pd.Categorical.from_codes(
+                states_final.argmax(axis=1), categories=codes
+            ),
+        }
+        for i in states:
+            columns[f"level_end_{codes[i]}"] = final_levels[:, i]
+        columns["n_blocs_end"] = np.array(
+            [len(np.unique(end_blocs[r])) for r in range(runs)], dtype=np.int64
         )
-        for i, code in enumerate(world.codes):
-            if mask[i]:
-                frame[f"confrontation_months_{code}"] = self.confrontation[:, 1:, i].sum(axis=1)
-        return frame
+        columns["blocs_end"] = pd.Categorical(bloc_text, categories=sorted(set(bloc_text)))
+        if world.target is not None:
+            target_bloc = end_blocs[:, world.target]
+            for i in states:
+                columns[f"bloc_with_afg_end_{codes[i]}"] = end_blocs[:, i] == target_bloc
+        columns["balanced_triads_end"] = self.balanced[:, -1].astype(float)
+        columns["frustration_end"] = self.frustration[:, -1].astype(float)
+        for i in states:
+            columns[f"confrontation_months_{codes[i]}"] = (
+                self.confrontation[:, 1:, i].sum(axis=1).astype(np.int64)
+            )
+        if world.target is not None:
+            window = self.target_imports[:, max(months - 12, 0) :, :].astype(float)
+            last12 = window.mean(axis=1) * 12.0
+            for i in states:
+                columns[f"afg_imports_musd_last12m_{codes[i]}"] = last12[:, i]
+        return _frame(columns)

@@ -15,10 +15,12 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 from urllib.parse import urlparse
 
 import numpy as np
+import pandas as pd
 import pytest
 
 pytest.importorskip("solara")
@@ -30,6 +32,7 @@ from sim.app.measures import current_energy, landscape_html, landscape_rows, mea
 from sim.app.narration import Event, describe_injection, events_from_record, events_html
 from sim.app.session import (
     INJECT_KINDS,
+    SLIDER_LABELS,
     SLIDER_PARAMS,
     Session,
     Settings,
@@ -244,7 +247,7 @@ def test_measures_of_the_unbalanced_triad() -> None:
     assert metrics.balanced_share == 0.0
     assert metrics.frustrated_ties == 1
     assert metrics.frustration == pytest.approx(0.5)
-    assert metrics.mean_recognition is None and metrics.recognisers == ()
+    assert metrics.mean_recognition is None and metrics.recognizers == ()
 
 
 def test_measures_of_the_afghanistan_world() -> None:
@@ -254,7 +257,7 @@ def test_measures_of_the_afghanistan_world() -> None:
     assert metrics.mean_recognition == pytest.approx(
         np.mean([a.recognition_level for a in model.states])
     )
-    assert metrics.recognisers == tuple(
+    assert metrics.recognizers == tuple(
         a.code for a in sorted(model.states, key=lambda a: a.index) if a.recognition_level >= 4
     )
 
@@ -370,10 +373,16 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory):
+def app_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the served app's terminal output goes."""
+    return tmp_path_factory.mktemp("app") / "server.log"
+
+
+@pytest.fixture(scope="module")
+def app_url(app_log: Path):
     """``python -m sim.app`` on a free localhost port; torn down after the module."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("app") / "server.log"
+    log = app_log
     with log.open("wb") as out:
         server = subprocess.Popen(
             [sys.executable, "-m", "sim.app", "--port", str(port)],
@@ -406,11 +415,47 @@ def app_url(tmp_path_factory: pytest.TempPathFactory):
             server.wait(timeout=10)
 
 
+def _no_overlap(boxes: list[dict]) -> bool:
+    """True if no two of the bounding boxes intersect (1 px of tolerance)."""
+    for k, a in enumerate(boxes):
+        for b in boxes[k + 1 :]:
+            if (
+                a["x"] + a["width"] - 1 > b["x"]
+                and b["x"] + b["width"] - 1 > a["x"]
+                and a["y"] + a["height"] - 1 > b["y"]
+                and b["y"] + b["height"] - 1 > a["y"]
+            ):
+                return False
+    return True
+
+
+def _shows(locator, expected: bytes, timeout_s: float = 10.0) -> bool:
+    """True once the element's screenshot equals ``expected`` (images load after text)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if locator.screenshot() == expected:
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def _card_boxes(page) -> list[dict]:
+    return [
+        box
+        for box in (c.bounding_box() for c in page.locator("main .v-card").all())
+        if box and box["width"] > 0 and box["height"] > 0
+    ]
+
+
 @pytest.mark.browser
-def test_page_renders_offline_and_responds(chromium: str, app_url: str, tmp_path: Path) -> None:
+def test_page_renders_offline_and_responds(
+    chromium: str, app_url: str, app_log: Path, tmp_path: Path
+) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
     expect = sync_api.expect
     outside: list[str] = []
+    shots = ROOT / "outputs" / "app"
+    shots.mkdir(parents=True, exist_ok=True)
 
     def guard(route) -> None:
         parsed = urlparse(route.request.url)
@@ -426,7 +471,8 @@ def test_page_renders_offline_and_responds(chromium: str, app_url: str, tmp_path
             executable_path=chromium,
             headless=True,
             args=CHROMIUM_ARGS,
-            viewport={"width": 1600, "height": 1100},
+            viewport={"width": 1366, "height": 768},
+            accept_downloads=True,
         )
         try:
             context.route("**/*", guard)
@@ -439,20 +485,50 @@ def test_page_renders_offline_and_responds(chromium: str, app_url: str, tmp_path
             panels = ["network", "ladder", "trade", "balance", "timeline"]
             for name in panels:
                 image = page.locator(f"img.sim-img-{name}")
-                expect(image).to_be_visible(timeout=60_000)
+                expect(image).to_be_attached(timeout=60_000)
+                image.scroll_into_view_if_needed()
+                expect(image).to_be_visible()
                 assert image.evaluate("img => img.complete && img.naturalWidth > 300")
             body = page.locator("body").inner_text()
             for title in ("Alignment network", "Recognition ladder", "Trade", "Timeline"):
                 assert title in body
+            assert "runs on Solara" not in body  # the banner that covered a panel is gone
+
+            # 1366x768: every control of the run and the shock is on screen without scrolling
+            page.evaluate("window.scrollTo(0, 0)")
+            for name in ("Step", "Step 12", "Play", "Reset", "Back 1 month", "Inject shock"):
+                box = page.get_by_role("button", name=name, exact=True).bounding_box()
+                assert box and box["y"] >= 0 and box["y"] + box["height"] <= 768, name
+            assert _no_overlap(_card_boxes(page))
+            page.screenshot(path=str(shots / "lesson_1366x768.png"))
+
+            # the guide: three experiments
+            page.get_by_text("How to use this page").click()
+            guide = page.locator(".sim-guide")
+            expect(guide).to_be_visible()
+            assert guide.locator("ol > li").count() == 3
+            page.get_by_text("How to use this page").click()
+
             date = page.locator(".sim-date")
             expect(date).to_have_text("2024-03")
             network_before = page.locator("img.sim-img-network").screenshot()
             ladder_before = page.locator("img.sim-img-ladder").get_attribute("src")
 
             step = page.get_by_role("button", name="Step", exact=True)
+            ladders = {}
             for expected in ("2024-04", "2024-05", "2024-06"):
                 step.click()
                 expect(date).to_have_text(expected)
+                page.wait_for_timeout(600)
+                ladders[expected] = page.locator("img.sim-img-ladder").screenshot()
+
+            # rewind one month, then step again: the very same month comes back
+            page.get_by_role("button", name="Back 1 month").click()
+            expect(date).to_have_text("2024-05")
+            assert _shows(page.locator("img.sim-img-ladder"), ladders["2024-05"])
+            step.click()
+            expect(date).to_have_text("2024-06")
+            assert _shows(page.locator("img.sim-img-ladder"), ladders["2024-06"])
 
             # inject: PAK (the first state) recognises de jure next month
             page.get_by_role("button", name="Recognition", exact=True).click()
@@ -462,26 +538,84 @@ def test_page_renders_offline_and_responds(chromium: str, app_url: str, tmp_path
             expect(date).to_have_text("2024-07")
             expect(page.locator(".sim-events")).to_contain_text("PAK jumps up")
             status = page.locator(".sim-status").inner_text()
-            assert "PAK" in status.split("recognisers", 1)[1]
+            assert "PAK" in status.split("recognizers", 1)[1]
             expect(page.locator("img.sim-img-ladder")).not_to_have_attribute("src", ladder_before)
             assert page.locator("img.sim-img-network").screenshot() != network_before
+
+            # compare with the same run without the shock, side by side
+            page.get_by_role("tab", name="Compare").click()
+            page.get_by_label("Compare with the same run without my shocks").check(force=True)
+            card = page.locator(".v-card", has_text="Compare: with your shocks")
+            expect(card).to_be_visible(timeout=30_000)
+            with_img = page.locator("img.sim-img-compare-with-ladder")
+            without_img = page.locator("img.sim-img-compare-without-ladder")
+            expect(without_img).to_be_attached()
+            assert with_img.get_attribute("src") != without_img.get_attribute("src")
+            expect(page.locator(".sim-compare")).to_contain_text("PAK: level")
+            left, right = with_img.bounding_box(), without_img.bounding_box()
+            assert left and right and left["x"] + left["width"] <= right["x"] + 1  # side by side
+            card.scroll_into_view_if_needed()
+            page.screenshot(path=str(shots / "compare_1366x768.png"))
+
+            # export the run: a zip of CSV files up to the current month
+            with page.expect_download() as download_info:
+                page.get_by_role("button", name="Download this run").click()
+            download = download_info.value
+            assert download.suggested_filename.endswith("2024-07.zip")
+            with zipfile.ZipFile(download.path()) as archive:
+                names = set(archive.namelist())
+                assert {"states.csv", "events.csv", "dyads.csv", "settings.json"} <= names
+                states = pd.read_csv(archive.open("states.csv"))
+            assert states["date"].max() == "2024-07" and states["month"].nunique() == 5
+            assert (
+                states.loc[
+                    (states["date"] == "2024-07") & (states["actor"] == "PAK"), "recognition"
+                ].item()
+                == 5
+            )
+            page.get_by_label("Compare with the same run without my shocks").uncheck(force=True)
+            expect(card).to_have_count(0)
+
+            # 1024 px: cards stack, nothing overlaps, titles do not break inside words
+            page.set_viewport_size({"width": 1024, "height": 768})
+            page.wait_for_timeout(800)
+            assert _no_overlap(_card_boxes(page))
+            breaks = page.locator(".v-card__title").evaluate_all(
+                "els => els.map(e => getComputedStyle(e).wordBreak)"
+            )
+            assert breaks and set(breaks) == {"normal"}
+            page.screenshot(path=str(shots / "lesson_1024.png"), full_page=True)
 
             # the page scrolls inside the app layout: a tall viewport shows all of it
             page.set_viewport_size({"width": 1600, "height": 2300})
             page.wait_for_timeout(500)
-            (ROOT / "outputs").mkdir(exist_ok=True)
             page.screenshot(path=str(ROOT / "outputs" / "app_screenshot.png"), full_page=True)
-            page.set_viewport_size({"width": 1600, "height": 1100})
+            page.set_viewport_size({"width": 1366, "height": 768})
 
             # the classroom world: pick it, reset, and the landscape replaces ladder and trade
-            page.get_by_label("World").click(force=True)
+            page.get_by_role("tab", name="Setup").click()
+            world_select = page.locator(".v-select", has=page.get_by_label("World"))
+            world_select.scroll_into_view_if_needed()
+            world_select.click()
             page.locator(".v-menu__content .v-list-item", has_text="landscape").click()
             expect(page.get_by_text("Changed: press Reset")).to_be_visible()
+            assert page.get_by_text("Pull toward balance").count() >= 1  # plain language...
+            assert (
+                page.locator(".sim-param", has_text="balance_weight").count() == 1
+            )  # ...name beside
             page.get_by_role("button", name="Reset with these settings").click()
-            expect(page.locator("img.sim-img-landscape")).to_be_visible(timeout=30_000)
+            expect(page.locator("img.sim-img-landscape")).to_be_attached(timeout=30_000)
             expect(date).to_have_text("2024-03")
             expect(page.locator(".sim-landscape")).to_contain_text("EST+HIL+ISL+NOR|SUD+WST")
             assert page.locator("img.sim-img-ladder").count() == 0
+            page.set_viewport_size({"width": 1024, "height": 768})
+            page.wait_for_timeout(500)
+            table = page.locator(".sim-landscape")
+            table.scroll_into_view_if_needed()
+            wrap = page.locator(".sim-table-wrap", has=table)
+            assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth + 1")  # not clipped
+            page.screenshot(path=str(shots / "landscape_1024.png"))
+            page.set_viewport_size({"width": 1366, "height": 768})
 
             # play runs month after month, pause stops it
             page.get_by_role("button", name="Play", exact=True).click()
@@ -491,7 +625,53 @@ def test_page_renders_offline_and_responds(chromium: str, app_url: str, tmp_path
             paused_at = date.inner_text()
             page.wait_for_timeout(1500)
             assert date.inner_text() == paused_at
+
+            # back to the start, then replay
+            page.get_by_role("button", name="Back to start").click()
+            expect(date).to_have_text("2024-03")
         finally:
             context.close()
     assert outside == [], f"the page requested non-local URLs: {outside}"
     assert page_errors == []
+    log = app_log.read_text()
+    assert "Warning" not in log and "Traceback" not in log, log  # no warning spam
+
+
+def test_rewind_replays_the_same_run_and_counterfactual_drops_the_shocks() -> None:
+    session = Session(Settings(seed=3))
+    session.step(2)
+    session.inject(build_shock("recognition", actor="PAK", level=5))
+    session.step(4)
+    replay = session.replayed(6)
+    assert replay.model.date == session.model.date
+    assert np.array_equal(replay.model.state.affinity, session.model.state.affinity)
+    assert [e.text for e in replay.events] == [e.text for e in session.events]
+    early = session.replayed(2)  # before the shock was injected: it is gone
+    assert early.model.month == 2 and early.injections == []
+    without = session.counterfactual()
+    assert without.model.month == session.model.month and without.injections == []
+    pak = session.model.world.index("PAK")
+    assert session.model.state.recognition[0, pak] != without.model.state.recognition[0, pak]
+
+
+def test_export_holds_the_run_so_far() -> None:
+    import io
+    import json
+
+    session = Session(Settings(seed=1))
+    session.inject(build_shock("attack", actor="RUS", group="ISKP"))
+    session.step(3)
+    with zipfile.ZipFile(io.BytesIO(session.export_zip())) as archive:
+        states = pd.read_csv(archive.open("states.csv"))
+        settings = json.loads(archive.read("settings.json"))
+        events = pd.read_csv(archive.open("events.csv"))
+    assert list(states["month"].unique()) == [0, 1, 2, 3]
+    assert len(states) == 4 * session.model.world.n_actors
+    assert "seed=1" in settings["overrides"] and settings["injected"][0]["shock"]["group"] == "ISKP"
+    assert events["text"].str.contains("ISKP attack on RUS").any()
+    assert session.export_name() == "run_afghanistan_baseline_seed1_2024-06.zip"
+
+
+def test_sliders_have_plain_labels() -> None:
+    assert set(SLIDER_LABELS) == set(SLIDER_PARAMS)
+    assert all("_" not in label for label in SLIDER_LABELS.values())

@@ -37,7 +37,7 @@ def test_sweep_writes_jobs_and_aggregate(tmp_path):
     outcomes = pd.read_parquet(tmp_path / "aggregate" / "outcomes.parquet")
     assert len(outcomes) == 8
     assert set(outcomes["scenario"]) == {"baseline", "china_recognizes"}
-    assert {"months_to_first_de_jure", "n_recognisers_end", "confrontation_months_PAK"} <= set(
+    assert {"months_to_first_recognition", "n_recognizers_end", "confrontation_months_PAK"} <= set(
         outcomes.columns
     )
     assert (tmp_path / "aggregate" / "outcome_distributions.png").is_file()
@@ -169,8 +169,8 @@ def test_local_cluster_launcher_and_seed_blocks(tmp_path):
 
     whole = sim.simulate(["runs=8", "seed=6", "end=2024-09", "record.dyads_every=6"])
     assert sorted(whole.runs["run"]) == list(range(8))
-    blocks = outcomes.sort_values("run")["n_recognisers_end"].to_numpy()
-    assert (blocks == whole.runs.sort_values("run")["n_de_facto_end"].to_numpy()).all()
+    blocks = outcomes.sort_values("run")["n_recognizers_end"].to_numpy()
+    assert (blocks == whole.runs.sort_values("run")["n_recognizers_end"].to_numpy()).all()
 
 
 def test_slurm_launcher_config_composes():

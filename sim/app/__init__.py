@@ -15,3 +15,12 @@ scenario reader and default parameters).  One module per job:
 Everything but :mod:`sim.app.page` is plain Python with no server state, so it is
 unit-tested without a browser.
 """
+
+import os as _os
+import warnings as _warnings
+
+# The page is served on plain http on localhost: Solara warns on every page load that
+# it falls back to samesite=lax cookies, which is what a local page wants.  Silence that
+# one warning, and the "runs on Solara" banner that covered a panel.
+_warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
+_os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")

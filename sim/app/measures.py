@@ -35,7 +35,7 @@ class Metrics:
     blocs: str
     n_blocs: int
     mean_recognition: float | None
-    recognisers: tuple[str, ...]
+    recognizers: tuple[str, ...]
 
 
 def current_blocs(model: DiplomacyModel) -> np.ndarray:
@@ -52,12 +52,12 @@ def measure(model: DiplomacyModel) -> Metrics:
     labels = current_blocs(model)
     world = model.world
     if world.target is None:
-        mean_level, recognisers = None, ()
+        mean_level, recognizers = None, ()
     else:
         levels = model.state.recognition[0][world.state_mask]
         codes = np.array(world.codes)[world.state_mask]
         mean_level = float(levels.mean())
-        recognisers = tuple(str(c) for c, lvl in zip(codes, levels, strict=True) if lvl >= DE_FACTO)
+        recognizers = tuple(str(c) for c, lvl in zip(codes, levels, strict=True) if lvl >= DE_FACTO)
     return Metrics(
         month=model.month,
         date=model.date,
@@ -67,7 +67,7 @@ def measure(model: DiplomacyModel) -> Metrics:
         blocs=blocs_to_string(labels, world.codes),
         n_blocs=int(labels.max()) + 1,
         mean_recognition=mean_level,
-        recognisers=recognisers,
+        recognizers=recognizers,
     )
 
 
@@ -137,4 +137,51 @@ def landscape_html(rows: list[MinimumRow], energy_now: float | None) -> str:
     return (
         '<table class="sim-landscape" style="border-collapse:collapse;width:100%">'
         f"{head}{body}</table>{now}"
+    )
+
+
+def compare_html(with_shocks: DiplomacyModel, without: DiplomacyModel) -> str:
+    """A table of the two runs of a comparison: blocs, balance and (with a target)
+    every state's recognition level and affinity toward it; differing rows in bold."""
+    first, second = measure(with_shocks), measure(without)
+
+    def share(metrics: Metrics) -> str:
+        return "n/a" if np.isnan(metrics.balanced_share) else f"{metrics.balanced_share:.0%}"
+
+    rows = [
+        ("blocs", first.blocs, second.blocs),
+        ("balanced triads", share(first), share(second)),
+        ("frustration", f"{first.frustration:.2f}", f"{second.frustration:.2f}"),
+    ]
+    world = with_shocks.world
+    if world.target is not None:
+        for i, code in enumerate(world.codes):
+            if not world.state_mask[i]:
+                continue
+            mine = (
+                with_shocks.state.recognition[0, i],
+                with_shocks.state.affinity[0, i, world.target],
+            )
+            other = without.state.recognition[0, i], without.state.affinity[0, i, world.target]
+            rows.append(
+                (
+                    f"{code}: level, affinity to {world.target_code}",
+                    f"{int(mine[0])}, {mine[1]:+.2f}",
+                    f"{int(other[0])}, {other[1]:+.2f}",
+                )
+            )
+    body = "".join(
+        (
+            f"<tr><td>{html.escape(name)}</td><td><b>{html.escape(a)}</b></td>"
+            f"<td><b>{html.escape(b)}</b></td></tr>"
+            if a != b
+            else f"<tr><td>{html.escape(name)}</td><td>{html.escape(a)}</td>"
+            f"<td>{html.escape(b)}</td></tr>"
+        )
+        for name, a, b in rows
+    )
+    return (
+        f'<table class="sim-compare" style="border-collapse:collapse">'
+        f"<tr><th>{html.escape(with_shocks.date)}</th><th>with your shocks</th>"
+        f"<th>without</th></tr>{body}</table>"
     )

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import io
+import json
 import threading
+import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from sim.api import build_model as build_configured_model
 from sim.api import compose_spec
-from sim.app.measures import Metrics, measure
+from sim.app.measures import Metrics, current_blocs, measure
 from sim.app.narration import CONTROL, Event, describe_injection, events_from_record
 from sim.config import list_scenarios, list_worlds
 from sim.dates import add_months
@@ -36,6 +40,16 @@ SLIDER_PARAMS: tuple[str, ...] = (
     "consensus_weight",
     "choice_temperature",
 )
+
+#: Plain-language names of the sliders (the parameter name is shown beside them).
+SLIDER_LABELS: dict[str, str] = {
+    "balance_weight": "Pull toward balance (the enemy of my enemy is my friend)",
+    "alignment_rate": "How fast relations move",
+    "fast_decay": "How fast recent grievances and favours fade",
+    "bandwagon_weight": "Bandwagoning: following states that recognise",
+    "consensus_weight": "Weight of the international non-recognition consensus",
+    "choice_temperature": "Unpredictability of governments' choices",
+}
 
 #: Shocks a teacher can inject: kind -> button label.
 INJECT_KINDS: dict[str, str] = {
@@ -201,7 +215,13 @@ def build_shock(
 
 
 class Session:
-    """One model with its layout, event timeline and measures (one per browser tab)."""
+    """One model with its layout, event timeline and measures (one per browser tab).
+
+    The session remembers every shock the teacher injected (and the month it was
+    injected in), so it can be rewound to any earlier month and replayed
+    (:meth:`replayed`), compared with the same run without those shocks
+    (:meth:`counterfactual`), and exported (:meth:`export_zip`).
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = dataclasses.replace(settings, params=dict(settings.params))
@@ -212,6 +232,12 @@ class Session:
         text = f"start: world {settings.world}, scenario {settings.scenario}, seed {settings.seed}"
         self.events: list[Event] = [Event(0, self.model.date, CONTROL, text)]
         self.history: list[Metrics] = [measure(self.model)]
+        #: (model month when injected, the shock mapping), in order.
+        self.injections: list[tuple[int, dict[str, Any]]] = []
+        #: One row per (month, actor): what the export's ``states.csv`` holds.
+        self.rows: list[dict[str, Any]] = []
+        self.dyad_rows: list[pd.DataFrame] = []
+        self._snapshot()
 
     def model_description(self) -> str:
         """The scenario's description (its tags), empty for the baseline."""
@@ -222,6 +248,11 @@ class Session:
     def finished(self) -> bool:
         """True at the model's end month."""
         return not self.model.running
+
+    @property
+    def months_available(self) -> int:
+        """The last month index this session has reached (0 = the start)."""
+        return self.model.month
 
     def step(self, months: int = 1) -> None:
         """Advance ``months`` months, recording events, layout and measures."""
@@ -243,12 +274,115 @@ class Session:
                 )
                 self.positions = model.layout(previous=self.positions)
                 self.history.append(measure(model))
+                self._snapshot()
 
     def inject(self, shock: dict[str, Any]) -> str:
         """Schedule ``shock`` for next month via ``model.inject``; returns its description."""
         with self.lock:
             self.model.inject(shock)
+            self.injections.append((self.model.month, dict(shock)))
             when = add_months(self.model.date, 1)
             text = f"injected for {when}: {describe_injection(shock)}"
             self.events.append(Event(self.model.month, self.model.date, CONTROL, text))
             return text
+
+    # -- rewind, replay, compare ----------------------------------------------------
+    def replayed(self, month: int, injections: bool = True) -> Session:
+        """A new session of the same settings stepped to ``month`` (clipped to the end),
+        with the shocks injected before ``month`` injected again at the same months
+        (none with ``injections=False``).  The run is the same month for month, so
+        rewinding and stepping forward again replays it exactly."""
+        replay = Session(self.settings)
+        target = max(0, min(int(month), replay.model.months))
+        scheduled = [(m, shock) for m, shock in self.injections if m < target] if injections else []
+        for current in range(target + 1):
+            for m, shock in scheduled:
+                if m == current:
+                    replay.inject(shock)
+            if current < target:
+                replay.step(1)
+        return replay
+
+    def counterfactual(self) -> Session:
+        """The same run, at the same month, without any of the injected shocks."""
+        return self.replayed(self.model.month, injections=False)
+
+    # -- export ---------------------------------------------------------------------
+    def _snapshot(self) -> None:
+        model = self.model
+        world = model.world
+        blocs = current_blocs(model)
+        levels = model.state.recognition[0]
+        affinity = model.state.affinity[0]
+        for i, code in enumerate(world.codes):
+            is_state = bool(world.state_mask[i])
+            row: dict[str, Any] = {
+                "month": model.month,
+                "date": model.date,
+                "actor": code,
+                "bloc": int(blocs[i]),
+            }
+            if world.target is not None:
+                row["recognition"] = int(levels[i]) if is_state else None
+                row["affinity_afg"] = float(affinity[i, world.target]) if is_state else None
+                row["exports_to_afg_musd"] = (
+                    float(model.state.target_imports[0, i]) if is_state else None
+                )
+                row["imports_from_afg_musd"] = (
+                    float(model.state.target_exports[0, i]) if is_state else None
+                )
+                row["border_open"] = bool(model.state.border_open[0, i]) if is_state else None
+            self.rows.append(row)
+        i_index, j_index = np.nonzero(~np.eye(world.n_actors, dtype=bool))
+        codes = np.array(world.codes)
+        self.dyad_rows.append(
+            pd.DataFrame(
+                {
+                    "month": model.month,
+                    "date": model.date,
+                    "actor": codes[i_index],
+                    "partner": codes[j_index],
+                    "affinity": affinity[i_index, j_index].astype(float),
+                }
+            )
+        )
+
+    def export_frames(self) -> dict[str, pd.DataFrame]:
+        """The run so far as tables: ``states`` (month, actor), ``dyads``, ``events``
+        (the timeline, with the teacher's actions) and ``balance`` (the measures)."""
+        with self.lock:
+            states = pd.DataFrame(self.rows)
+            dyads = pd.concat(self.dyad_rows, ignore_index=True)
+            events = pd.DataFrame(
+                [
+                    {"month": e.month, "date": e.date, "row": e.kind, "text": e.text}
+                    for e in self.events
+                ]
+            )
+            balance = pd.DataFrame([dataclasses.asdict(m) for m in self.history])
+            balance["recognizers"] = balance["recognizers"].map(" ".join)
+        return {"states": states, "dyads": dyads, "events": events, "balance": balance}
+
+    def export_zip(self) -> bytes:
+        """A zip of the run so far: one CSV per table of :meth:`export_frames` and
+        ``settings.json`` (the overrides that rebuild it with ``python -m sim``)."""
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, frame in self.export_frames().items():
+                archive.writestr(f"{name}.csv", frame.to_csv(index=False))
+            settings = {
+                "overrides": self.settings.overrides(),
+                "month": self.model.month,
+                "date": self.model.date,
+                "injected": [
+                    {"injected_in": add_months(self.model.start, m), "shock": shock}
+                    for m, shock in self.injections
+                ],
+            }
+            archive.writestr("settings.json", json.dumps(settings, indent=2))
+        return buffer.getvalue()
+
+    def export_name(self) -> str:
+        """File name of the download: world, scenario, seed and date."""
+        s = self.settings
+        return f"run_{s.world}_{s.scenario}_seed{s.seed}_{self.model.date}.zip"
