@@ -250,7 +250,7 @@ levels
 
 # %%
 emirate = model.emirate
-print("Emirate recognised de facto or de jure by:", emirate.recognisers or "nobody")
+print("Emirate recognised de facto or de jure by:", emirate.recognizers or "nobody")
 print(f"inclusivity {emirate.inclusivity:.2f}, hardliner influence {emirate.hardliner_influence:.2f}")
 print("counter-terrorism effort:", {k: round(v, 2) for k, v in emirate.counterterror_effort.items()})
 print("China's utilities of moving down / staying / moving up:", {

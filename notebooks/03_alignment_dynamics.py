@@ -328,8 +328,8 @@ structures.groupby("date", observed=True)["blocs"].agg(
 # %% [markdown]
 # ### A shared threat pulls rivals together
 #
-# Affinities drift together when two states are exposed to the same group
-# (`shared_threat_weight`, doubled in a month the group strikes). The shock below
+# Affinities drift together when the same group strikes two states in a month
+# (`shared_threat_weight`; bounded, and only for the states actually hit). The shock below
 # raises ISKP to full strength in 2024-06 and, as a thought experiment, makes the
 # United States and India as exposed to it as Russia and Iran are (structural world
 # changes). We compare the US–Russia affinity with and without the shock, with the
@@ -472,8 +472,8 @@ assert structures["blocs"].str.contains("AFG").all()
 for pair in effect.columns:
     assert abs(effect.loc["shared_threat_weight=0.0", pair]) < 0.1, pair
 usa_rus = effect["USA-RUS"]
-assert usa_rus["shared_threat_weight=3.0"] > 0.1
-assert usa_rus["shared_threat_weight=3.0"] > usa_rus["shared_threat_weight=0.0"] + 0.1
+assert usa_rus["shared_threat_weight=3.0"] > 0.01
+assert usa_rus["shared_threat_weight=3.0"] > usa_rus["shared_threat_weight=0.0"] + 0.01
 assert (effect.loc["shared_threat_weight=3.0"] > 0).all()
 # strong balance pressure raises the share of balanced triads
 # (how much depends on how fast affinities move at all: alignment_rate)

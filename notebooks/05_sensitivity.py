@@ -73,7 +73,7 @@ pd.set_option("display.width", 160)
 # affinities move. `ModelParameters.specs()` gives each one's range and meaning.
 
 # %%
-RECOGNITION = ["review_rate", "choice_temperature", "level_barrier", "de_jure_barrier",
+RECOGNITION = ["review_rate", "choice_temperature", "level_curvature", "conduct_weight",
                "consensus_weight", "bandwagon_weight", "access_weight", "affinity_weight"]
 ALIGNMENT = ["alignment_rate", "coercion_weight", "shared_threat_weight", "balance_weight"]
 NAMES = RECOGNITION + ALIGNMENT

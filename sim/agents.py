@@ -132,7 +132,7 @@ class EmirateAgent(ActorAgent):
         )
 
     @property
-    def recognisers(self) -> list[str]:
+    def recognizers(self) -> list[str]:
         """States at de facto (4) or de jure (5) recognition."""
         levels = self.model.state.recognition[0]
         return [c for c, lvl in zip(self.model.world.codes, levels, strict=True) if lvl >= DE_FACTO]

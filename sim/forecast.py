@@ -84,7 +84,7 @@ def questions(history: History, capability: np.ndarray) -> list[dict]:
             for k in range(1, MAX_LEVEL + 1):
                 p = float((level[:, index[code]] >= k).mean())
                 out.append({"question": f"level>={k}:{code}", "horizon": date, "p": p})
-        # first de jure recogniser by the horizon
+        # first de jure recognizer by the horizon
         window = history.level[:, 1 : t + 1] == DE_JURE  # (R, months, N)
         first = np.full(history.runs, -1)
         for r in range(history.runs):

@@ -70,6 +70,8 @@ class Column:
     low: float | None = None
     high: float | None = None
     nullable: bool = False
+    optional: bool = False
+    """True if the column may be absent (e.g. ``parameter_draw`` with one point)."""
 
     @property
     def per_state(self) -> bool:
@@ -169,6 +171,13 @@ SCHEMA: dict[str, tuple[Column, ...]] = {
     "runs": (
         RUN,
         Column("seed", "int64", "the ensemble's master seed", low=0),
+        Column(
+            "parameter_draw",
+            "int64",
+            "which posterior draw the run's parameters came from (absent with parameters=point)",
+            low=0,
+            optional=True,
+        ),
         Column(
             "first_recognizer",
             "category",
@@ -381,7 +390,7 @@ def pandera_schema(frame: str) -> Any:
             checks=checks,
             nullable=c.nullable,
             regex=c.per_state,
-            required=not c.per_state,
+            required=not (c.per_state or c.optional),
         )
     return pa.DataFrameSchema(columns, strict=True, name=frame)
 

@@ -70,7 +70,10 @@ def test_app_runs_the_run_the_cli_simulates() -> None:
     (Before, the app started from the hand-set priors, ModelParameters(), and showed a
     different run; running the default parameters is the intended change.)"""
     session = Session(Settings(seed=0))
-    assert session.model.params == ModelParameters.fitted()
+    from sim.api import compose_spec
+
+    draws = compose_spec(["seed=0"])[1].params  # run 0's posterior draw, as in the CLI
+    assert session.model.params == draws.for_runs(0, np.array([0])).run(0)
     assert session.model.params != ModelParameters()
     session.step(24)
     results = sim.simulate(["runs=1", "seed=0", "end=2026-03"])

@@ -127,14 +127,18 @@ def _settings_from_controls() -> Settings:
         world=world_choice.value,
         scenario=scenario_choice.value,
         seed=int(seed_choice.value or 0),
-        params=changed_sliders(values, world_choice.value, scenario_choice.value),
+        params=changed_sliders(
+            values, world_choice.value, scenario_choice.value, int(seed_choice.value or 0)
+        ),
     )
 
 
 def _reset_sliders() -> None:
     """Sliders back to the defaults of the chosen world and scenario."""
     try:
-        defaults = slider_defaults(world_choice.value, scenario_choice.value)
+        defaults = slider_defaults(
+            world_choice.value, scenario_choice.value, int(seed_choice.value or 0)
+        )
     except ConfigError as error:
         error_text.value = str(error)
         return
@@ -392,7 +396,12 @@ def SetupControls(current: Session) -> None:
     solara.Select(
         "Scenario", values=list_scenarios(), value=scenario_choice.value, on_value=choose_scenario
     )
-    solara.InputInt("Seed", value=seed_choice)
+
+    def choose_seed(seed: int) -> None:
+        seed_choice.value = seed
+        _reset_sliders()  # run 0's parameters are the posterior draw of this seed
+
+    solara.InputInt("Seed", value=seed_choice.value, on_value=choose_seed)
     specs = ModelParameters.specs()
     for name in SLIDER_PARAMS:
         spec = specs[name]

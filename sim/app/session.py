@@ -30,6 +30,7 @@ from sim.dates import add_months
 from sim.errors import ConfigError
 from sim.model import DiplomacyModel
 from sim.params import FITTED_PATH, ModelParameters
+from sim.posterior import ParameterDraws
 
 #: Modelling-choice parameters with a slider (ranges from ModelParameters.specs()).
 SLIDER_PARAMS: tuple[str, ...] = (
@@ -71,17 +72,22 @@ class SliderDefault:
 
 
 @functools.cache
-def _default_params(world: str, scenario: str) -> ModelParameters:
-    _, spec = compose_spec([f"world={world}", f"scenario={scenario}", "runs=1"])
-    return spec.params
+@functools.cache
+def _default_params(world: str, scenario: str, seed: int) -> tuple[ModelParameters, frozenset]:
+    """Run 0's parameters for these settings, and the names drawn from the posterior."""
+    _, spec = compose_spec([f"world={world}", f"scenario={scenario}", f"seed={seed}", "runs=1"])
+    if isinstance(spec.params, ParameterDraws):
+        return spec.params.for_runs(seed, np.array([0])).run(0), frozenset(spec.params.names)
+    return spec.params, frozenset()
 
 
 def slider_defaults(
-    world: str = "afghanistan", scenario: str = "baseline"
+    world: str = "afghanistan", scenario: str = "baseline", seed: int = 0
 ) -> dict[str, SliderDefault]:
-    """Slider starting values: the parameters ``python -m sim`` would use for this
-    world and scenario (fitted values, then the scenario's own), with their source."""
-    params = _default_params(world, scenario)
+    """Slider starting values: the parameters ``python -m sim`` gives run 0 for this
+    world, scenario and seed (its posterior draw, the fitted point, or the scenario's
+    own value), with their source."""
+    params, drawn = _default_params(world, scenario, int(seed))
     fitted = ModelParameters.fitted()
     source_of_fit = f"fitted ({FITTED_PATH.parent.name}/{FITTED_PATH.name})"
     if not FITTED_PATH.is_file():
@@ -89,7 +95,12 @@ def slider_defaults(
     out = {}
     for name in SLIDER_PARAMS:
         value = float(getattr(params, name))
-        source = source_of_fit if value == getattr(fitted, name) else f"scenario {scenario}"
+        if name in drawn:
+            source = f"posterior draw of run 0 (seed {seed})"
+        elif value == getattr(fitted, name):
+            source = source_of_fit
+        else:
+            source = f"scenario {scenario}"
         out[name] = SliderDefault(value, source)
     return out
 
@@ -129,10 +140,10 @@ def slider_tolerance(name: str) -> float:
 
 
 def changed_sliders(
-    values: dict[str, float], world: str = "afghanistan", scenario: str = "baseline"
+    values: dict[str, float], world: str = "afghanistan", scenario: str = "baseline", seed: int = 0
 ) -> dict[str, float]:
     """The slider values that differ from the defaults (by more than half a step)."""
-    defaults = slider_defaults(world, scenario)
+    defaults = slider_defaults(world, scenario, seed)
     return {
         name: float(value)
         for name, value in values.items()
@@ -144,7 +155,9 @@ def same_settings(first: Settings, second: Settings) -> bool:
     """True if two settings build the same model (sliders compared to half a step)."""
     if (first.world, first.scenario, first.seed) != (second.world, second.scenario, second.seed):
         return False
-    defaults = {k: d.value for k, d in slider_defaults(first.world, first.scenario).items()}
+    defaults = {
+        k: d.value for k, d in slider_defaults(first.world, first.scenario, first.seed).items()
+    }
     names = set(first.params) | set(second.params)
     return all(
         abs(first.params.get(n, defaults[n]) - second.params.get(n, defaults[n]))

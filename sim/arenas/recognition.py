@@ -53,7 +53,7 @@ A state reviews its level with probability ``review_rate`` a month and picks amo
 
 De jure recognition is the top of the same ladder: no barrier keeps it out of reach;
 its value comes from engagement, its cost from the concave cost and the consensus,
-which a first recogniser erodes for the others, and the signal it sends to rivals.
+which a first recognizer erodes for the others, and the signal it sends to rivals.
 Nothing here is scripted: a state whose level a scheduled event set this month does
 not review it again in the same month.
 """
