@@ -102,7 +102,9 @@ def test_sliders_start_from_the_defaults_and_win_on_reset() -> None:
     assert "fitted" in values["balance_weight"].source
     model = build_model(Settings(world="triad", params={"balance_weight": 1.25}))
     assert model.params.balance_weight == 1.25  # the slider wins
-    assert model.params.review_rate == fitted.review_rate
+    assert model.params.trade_noise == fitted.trade_noise  # the rest as the CLI has them
+    drawn = slider_defaults(world="triad")["alignment_rate"]  # a posterior parameter
+    assert "posterior draw" in drawn.source and model.params.alignment_rate == drawn.value
     with pytest.raises(ConfigError, match="out of range"):
         build_model(Settings(world="triad", params={"balance_weight": 99.0}))
     with pytest.raises(ConfigError, match="world"):

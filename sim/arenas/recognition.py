@@ -35,8 +35,9 @@ A state reviews its level with probability ``review_rate`` a month and picks amo
 * ``k = level_curvature + norms_curvature x s_norms x (1 - inclusivity)``: engagement
   costs more the higher it goes, so utility is concave in the level and a state stops
   where the marginal value of a rung meets its marginal cost, not at an end of the ladder;
-* ``C(l)``: the capability-weighted share of the other states still below ``l``: the
-  non-recognition consensus, which erodes as others move (cascades are possible);
+* ``C(l)``: the capability-weighted share of the other states still below ``l``, raised
+  to ``CONSENSUS_SHAPE``: the non-recognition consensus, which erodes fastest at its
+  first breaches (cascades are possible);
 * ``W(l) = sum_{k=1..l} B(k) / 5``: each rung climbed is worth the share ``B(k)`` of
   others already at rung ``k`` or above (bandwagoning);
 * ``O(0) = opposition_kin_weight x s_kin x (1 - inclusivity) - opposition_cost``: backing
@@ -79,6 +80,10 @@ TRANSIT_WEIGHT = 0.5
 ACCESS_FLOOR = 0.1
 #: Grievance counts up to this much: a bound on the utility scale.
 GRIEVANCE_CAP = 5.0
+#: The consensus weighs ``C(l) ** CONSENSUS_SHAPE``: the first departures from a norm
+#: erode it most (a taboo, once broken, weighs far less), so a first recogniser matters
+#: more than a tenth. Modelling choice, range 1-4.
+CONSENSUS_SHAPE = 3.0
 
 
 def compliance(state: SimState, world: World) -> tuple[np.ndarray, np.ndarray]:
@@ -194,7 +199,7 @@ def recognition_utilities(
     others = np.maximum(capability.sum() - capability, 1e-9)[None, :, None]
     share_at_or_above = mass_at_or_above / others  # (R, N, L+2)
     index = np.clip(candidates, 0, MAX_LEVEL + 1)
-    consensus = 1.0 - np.take_along_axis(share_at_or_above, index, axis=2)
+    consensus = (1.0 - np.take_along_axis(share_at_or_above, index, axis=2)) ** CONSENSUS_SHAPE
     climbed = np.concatenate(
         [
             np.zeros_like(share_at_or_above[:, :, :1]),
