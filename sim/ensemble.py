@@ -123,7 +123,11 @@ def run_batch(spec: EnsembleSpec, run_ids: np.ndarray) -> Results:
     frames = recorder.frames(spec.seed)
     if isinstance(spec.params, ParameterDraws):  # which posterior draw each run used
         runs = frames["runs"]
-        runs.insert(runs.columns.get_loc("seed") + 1, "parameter_draw", spec.params.draw_indices(spec.seed, run_ids))
+        runs.insert(
+            runs.columns.get_loc("seed") + 1,
+            "parameter_draw",
+            spec.params.draw_indices(spec.seed, run_ids),
+        )
     return Results.from_frames(frames, meta={})
 
 

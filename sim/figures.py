@@ -110,9 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         plot_posterior(ParameterDraws.load(), out / "posterior.png")
         written.append(out / "posterior.png")
     if "effects" in args.only:
-        from sim.effects import scenario_effects, to_markdown
+        from sim.effects import effects_table, to_markdown
 
-        (out / "scenario_effects.md").write_text(to_markdown(scenario_effects(args.runs, 1)) + "\n")
+        (out / "scenario_effects.md").write_text(to_markdown(effects_table(args.runs, 1)) + "\n")
         written.append(out / "scenario_effects.md")
     for path in written:
         print(f"wrote {path}")

@@ -39,7 +39,8 @@ A state reviews its level with probability ``review_rate`` a month and picks amo
   to ``CONSENSUS_SHAPE``: the non-recognition consensus, which erodes fastest at its
   first breaches (cascades are possible);
 * ``W(l) = sum_{k=1..l} B(k) / 5``: each rung climbed is worth the share ``B(k)`` of
-  others already at rung ``k`` or above (bandwagoning);
+  the state's friends (capability x positive affinity) already at rung ``k`` or above:
+  states bandwagon with the recognisers they are aligned with;
 * ``O(0) = opposition_kin_weight x s_kin x (1 - inclusivity) - opposition_cost``: backing
   the armed opposition (rung 0) has a cost and one documented motive, co-ethnics under a
   repressive Emirate (Tajikistan); ``O(l) = 0`` above rung 0;
@@ -200,11 +201,13 @@ def recognition_utilities(
     share_at_or_above = mass_at_or_above / others  # (R, N, L+2)
     index = np.clip(candidates, 0, MAX_LEVEL + 1)
     consensus = (1.0 - np.take_along_axis(share_at_or_above, index, axis=2)) ** CONSENSUS_SHAPE
+    # Bandwagon: the share of the state's *friends* (capability x affinity, where positive)
+    # already at each rung: states follow the recognisers they are aligned with.
+    friends = np.maximum(state_affinity, 0.0) * capability[None, None, :]  # (R, N, N)
+    reached = (level[:, :, None] >= levels[None, None, :]).astype(float)  # (R, N, L+2)
+    friend_share = (friends @ reached) / np.maximum(friends.sum(axis=2), 1e-9)[:, :, None]
     climbed = np.concatenate(
-        [
-            np.zeros_like(share_at_or_above[:, :, :1]),
-            np.cumsum(share_at_or_above[:, :, 1:], axis=2),
-        ],
+        [np.zeros_like(friend_share[:, :, :1]), np.cumsum(friend_share[:, :, 1:], axis=2)],
         axis=2,
     )
     bandwagon = np.take_along_axis(climbed, index, axis=2) / MAX_LEVEL
