@@ -6,25 +6,66 @@ Uses the very config path of ``python -m sim`` (Hydra's compose API on
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
 
-from sim.config import CONFIG_DIR, scenario_label, spec_from_config
+from sim.config import (
+    CONFIG_DIR,
+    allowed_keys,
+    check_selected_files,
+    scenario_label,
+    spec_from_config,
+    unknown_key_message,
+)
 from sim.ensemble import EnsembleSpec, run_ensemble
 from sim.errors import ConfigError
 from sim.model import DiplomacyModel
 from sim.results import Results
 
+_NOT_IN_SCHEMA = re.compile(
+    r"Could not override '(?P<key>[^']+)'\. To append to your config use \+\S*?: "
+    r"Key '[^']+' (?:not in '\w+'|is not in struct)"
+)
+_MERGE = re.compile(r"Error merging override (?P<override>\S+?=\S*): (?P<problem>.*)")
+
 
 def hydra_error_message(error: BaseException) -> str:
-    """One line from a Hydra/OmegaConf error, including its cause."""
+    """One line from a Hydra/OmegaConf error, including its cause.
+
+    An unknown key gets the allowed keys and the closest one, never Hydra's hint to
+    add it with ``+`` (the schema would reject it anyway).
+    """
     text = " ".join(str(error).split())
     cause = error.__cause__ or error.__context__
     if cause is not None and str(cause) and str(cause) not in text:
         text = f"{text}: {' '.join(str(cause).split())}"
-    return text.split(" Config search path")[0].split(" full_key:")[0]
+    text = text.split(" Config search path")[0].split(" full_key:")[0]
+    text = text.split(" See https://hydra.cc")[0].split(" Set the environment variable")[0]
+    unknown = _NOT_IN_SCHEMA.search(text)
+    if unknown:
+        key = unknown.group("key")
+        prefix = key.rsplit(".", 1)[0] + "." if "." in key else ""
+        allowed = allowed_keys(prefix)
+        if allowed is None:
+            return f"unknown key '{key}': the selected {prefix.split('.')[0]} has no such key"
+        return unknown_key_message(key, allowed, prefix)
+    merge = _MERGE.match(text)
+    if merge:
+        return f"{merge.group('override')}: {merge.group('problem')}"
+    return text.removeprefix("In 'config': ").removeprefix("In 'hydra/config': ")
+
+
+def check_override_syntax(overrides: list[str]) -> None:
+    """Reject an override without a key (``=5``), which Hydra does not report cleanly."""
+    for override in overrides:
+        key = override.split("=", 1)[0].lstrip("+~")
+        if "=" in override and not key.strip():
+            raise ConfigError(f"{override!r}: an override needs a key, as in runs=10")
+        if override.startswith("~") and not key.startswith("hydra"):
+            raise ConfigError(f"{override}: keys cannot be deleted; set a value instead")
 
 
 def compose_config(overrides: list[str] | None = None) -> DictConfig:
@@ -32,6 +73,7 @@ def compose_config(overrides: list[str] | None = None) -> DictConfig:
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 
+    check_override_syntax(list(overrides or []))
     try:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
             return compose(config_name="config", overrides=list(overrides or []))
@@ -41,9 +83,15 @@ def compose_config(overrides: list[str] | None = None) -> DictConfig:
 
 def compose_spec(overrides: list[str] | None = None) -> tuple[DictConfig, EnsembleSpec]:
     """The composed config and the ensemble it describes (validated)."""
+    from omegaconf.errors import OmegaConfBaseException
+
     overrides = _override_list(overrides)
+    check_selected_files(overrides)
     cfg = compose_config(overrides)
-    return cfg, spec_from_config(cfg, overrides)
+    try:
+        return cfg, spec_from_config(cfg, overrides)
+    except OmegaConfBaseException as error:
+        raise ConfigError(hydra_error_message(error)) from None
 
 
 def build_model(overrides: list[str] | None = None, run_id: int = 0) -> DiplomacyModel:

@@ -54,7 +54,7 @@ def test_cli_writes_frames_and_plots(tmp_path):
     }
     assert states["run"].nunique() == 4
     assert states["date"].min() == "2024-03" and states["date"].max() == "2025-03"
-    assert not (out / ".staging").exists()
+    assert not list(out.glob(".staging*")) and not list(out.glob(".plots*"))
 
 
 @pytest.mark.parametrize(
