@@ -30,6 +30,10 @@ _NOT_IN_SCHEMA = re.compile(
     r"Key '[^']+' (?:not in '\w+'|is not in struct)"
 )
 _MERGE = re.compile(r"Error merging override (?P<override>\S+?=\S*): (?P<problem>.*)")
+_NOT_FOUND = re.compile(
+    r"Could not find '(?P<group>[\w/]+)/(?P<name>[^']+)'\s*Available options in '[^']+':\s*"
+    r"(?P<options>.*)"
+)
 
 
 def hydra_error_message(error: BaseException) -> str:
@@ -52,15 +56,36 @@ def hydra_error_message(error: BaseException) -> str:
         if allowed is None:
             return f"unknown key '{key}': the selected {prefix.split('.')[0]} has no such key"
         return unknown_key_message(key, allowed, prefix)
+    missing = _NOT_FOUND.search(text)
+    if missing:
+        group, name = missing.group("group"), missing.group("name")
+        options = ", ".join(missing.group("options").split())
+        return f"{group}={name}: not found (no '{group}/{name}' config); available: {options}"
     merge = _MERGE.match(text)
     if merge:
         return f"{merge.group('override')}: {merge.group('problem')}"
-    return text.removeprefix("In 'config': ").removeprefix("In 'hydra/config': ")
+    text = text.removeprefix("In 'config': ").removeprefix("In 'hydra/config': ")
+    key = getattr(error, "full_key", None)
+    if key and not text.startswith(str(key)):
+        text = f"{key}: {text}"
+    return text
 
 
 def check_override_syntax(overrides: list[str]) -> None:
-    """Reject an override without a key (``=5``), which Hydra does not report cleanly."""
+    """Reject malformed overrides one by one, naming each (Hydra's parser does not)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    parser = OverridesParser.create()
     for override in overrides:
+        if override.startswith("-"):
+            continue
+        try:
+            parser.parse_override(override)
+        except HydraException as error:
+            problem = " ".join(str(error).split()).split(" See https://hydra.cc")[0]
+            problem = re.sub(r"^Error parsing override '[^']*'\s*", "", problem)
+            raise ConfigError(f"{override}: cannot parse this override ({problem})") from None
         key = override.split("=", 1)[0].lstrip("+~")
         if "=" in override and not key.strip():
             raise ConfigError(f"{override!r}: an override needs a key, as in runs=10")

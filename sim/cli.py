@@ -463,17 +463,23 @@ def precheck_sweep(overrides: list[str]) -> Plan:
         structural = {k: v for k, v in swept.items() if not _scalar(k)}
         scalar = {k: v for k, v in swept.items() if _scalar(k)}
         combinations = list(itertools.product(*structural.values())) or [()]
-        checks = [list(c) for c in combinations]
-        base = checks[0]
-        checks += [[*base, value] for values in scalar.values() for value in values[1:]]
+        firsts = {key: values[0] for key, values in scalar.items()}
+        # (what the error names, the overrides to check)
+        checks = [(list(c), [*c, *firsts.values()]) for c in combinations]
+        base = list(combinations[0])
+        for key, values in scalar.items():  # each other value once, the rest at their first
+            for value in values[1:]:
+                checks.append(([], [*base, *{**firsts, key: value}.values()]))
         if "runs" in scalar and "first_run" in scalar:  # the one pair that interacts
-            checks.append([*base, _largest(scalar["runs"]), _largest(scalar["first_run"])])
-        for combination in _progress(checks, "checking the sweep"):
+            largest = {"runs": _largest(scalar["runs"]), "first_run": _largest(scalar["first_run"])}
+            checks.append(([largest["runs"]], [*base, *{**firsts, **largest}.values()]))
+        for shown, combination in _progress(checks, "checking the sweep"):
             try:
                 cfg = _compose([*fixed, *combination])
                 _check_run_spec(cfg, [*fixed, *combination])
             except UserError as error:
-                raise UserError(f"{' '.join(combination)}: {error}".lstrip(": ")) from None
+                named = [c for c in shown if not str(error).startswith(c)]
+                raise UserError(f"{' '.join(named)}: {error}".lstrip(": ")) from None
             except HydraException as error:
                 raise UserError(hydra_error_message(error)) from None
     jobs = 1

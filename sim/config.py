@@ -99,6 +99,11 @@ def check_selected_files(overrides: list[str]) -> None:
         data = read_yaml_file(path, error)
         if data is not None and not isinstance(data, dict):
             raise error(f"{path}: expected a mapping at top level, got {type(data).__name__}")
+        if error is WorldError and (data or {}).get("name") != path.stem:
+            raise WorldError(
+                f"{path}: name: {(data or {}).get('name')!r} differs from the file name; "
+                f"world={path.stem} selects this file, so its name must be {path.stem!r}"
+            )
 
 
 def list_scenarios() -> list[str]:

@@ -91,7 +91,8 @@ def parse_shocks(
 
     shocks: list[Shock] = []
     for position, entry in enumerate(entries or []):
-        key = f"{where}[{position}]"
+        label = entry.get("label") if isinstance(entry, dict) else None
+        key = f"{where}.{label}" if isinstance(label, str) and label else f"{where}[{position}]"
         if not isinstance(entry, dict):
             raise ConfigError(f"{key}: expected a mapping with date and kind, got {entry!r}")
         kind = entry.get("kind")
