@@ -372,6 +372,13 @@ def _override_given(arguments: list[str], key: str) -> str | None:
     return None
 
 
+def _literal_directory(arguments: list[str], key: str) -> bool:
+    """True if ``key`` names a directory literally (used as given, so a sweep can be
+    resumed there); a pattern with ``${...}`` (like the defaults) gets a unique directory."""
+    value = _override_given(arguments, key)
+    return value is not None and "${" not in value
+
+
 def precheck(arguments: list[str]) -> Plan:
     """Compose and validate the config before Hydra creates a directory.
 
@@ -394,7 +401,7 @@ def precheck(arguments: list[str]) -> Plan:
             return precheck_sweep(overrides)
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
             cfg = _compose(overrides, hydra_section=True)
-        explicit = _override_given(overrides, "hydra.run.dir")
+        explicit = _literal_directory(overrides, "hydra.run.dir")
         directory = Path(str(cfg.hydra.run.dir))
         check_creatable(directory, "hydra.run.dir")
         _check_run_spec(cfg, overrides)
@@ -402,7 +409,7 @@ def precheck(arguments: list[str]) -> Plan:
         fail(hydra_error_message(error))
     except UserError as error:
         fail(str(error))
-    return Plan(multirun=False, directory=directory, explicit_directory=explicit is not None)
+    return Plan(multirun=False, directory=directory, explicit_directory=explicit)
 
 
 def _sweep_values(parsed: Any, text: str) -> list[str] | None:
@@ -434,14 +441,18 @@ def precheck_sweep(overrides: list[str]) -> Plan:
         parsed = OverridesParser.create().parse_overrides(overrides)
     except HydraException as error:
         raise UserError(hydra_error_message(error)) from None
-    fixed: list[str] = []
+    fixed_by_key: dict[str, str] = {}
     swept: dict[str, list[str]] = {}
     for override, text in zip(parsed, overrides, strict=True):
+        key = override.get_key_element().lstrip("+~")
         values = _sweep_values(override, text)
+        fixed_by_key.pop(key, None)  # as in Hydra, the last value given for a key wins
+        swept.pop(key, None)
         if values is None:
-            fixed.append(text)
+            fixed_by_key[key] = text
         else:
-            swept[override.get_key_element()] = values
+            swept[key] = values
+    fixed = list(fixed_by_key.values())
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         first = [values[0] for values in swept.values()]
         launch = _compose([*fixed, *first], hydra_section=True)
@@ -485,7 +496,7 @@ def precheck_sweep(overrides: list[str]) -> Plan:
     jobs = 1
     for values in swept.values():
         jobs *= len(values)
-    explicit = _override_given(overrides, "hydra.sweep.dir") is not None
+    explicit = _literal_directory(overrides, "hydra.sweep.dir")
     return Plan(
         multirun=True,
         directory=sweep_dir,
