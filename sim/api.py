@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
@@ -22,8 +23,10 @@ from sim.config import (
 )
 from sim.ensemble import EnsembleSpec, run_ensemble
 from sim.errors import ConfigError
-from sim.model import DiplomacyModel
 from sim.results import Results
+
+if TYPE_CHECKING:  # the Mesa model is imported when used: the command line starts faster
+    from sim.model import DiplomacyModel
 
 _NOT_IN_SCHEMA = re.compile(
     r"Could not override '(?P<key>[^']+)'\. To append to your config use \+\S*?: "
@@ -126,6 +129,8 @@ def build_model(overrides: list[str] | None = None, run_id: int = 0) -> Diplomac
     parameters, period, seed), so the model's run equals run ``run_id`` of that
     ensemble month for month.
     """
+    from sim.model import DiplomacyModel
+
     _, spec = compose_spec(overrides)
     return DiplomacyModel(
         world=spec.world,

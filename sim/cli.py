@@ -246,14 +246,14 @@ def _mean_exports(path: Path) -> Any:
     import pandas as pd
     import pyarrow.parquet as pq
 
-    parquet = pq.ParquetFile(path)
+    parquet = pq.ParquetFile(path, pre_buffer=False)  # pre-buffering keeps what it read
     sums = None
     for index in range(parquet.num_row_groups):
         part = parquet.read_row_group(index, columns=["date", "actor", "exports_to_afg_musd"])
         frame = part.to_pandas()
-        frame["date"] = frame["date"].astype(str)
-        frame["actor"] = frame["actor"].astype(str)
-        grouped = frame.groupby(["date", "actor"])["exports_to_afg_musd"].agg(["sum", "count"])
+        grouped = frame.groupby(["date", "actor"], observed=True)["exports_to_afg_musd"].agg(
+            ["sum", "count"]
+        )
         sums = grouped if sums is None else sums.add(grouped, fill_value=0)
     if sums is None:
         return pd.DataFrame(columns=["date", "actor", "exports_to_afg_musd"])
@@ -262,22 +262,33 @@ def _mean_exports(path: Path) -> Any:
 
 
 def _last_dyads(path: Path, spec: Any) -> Any:
-    """Dyads at the last recorded month, from at most PLOT_ROWS rows."""
+    """Dyads at the last recorded month, of at most PLOT_ROWS rows' worth of runs.
+
+    Streams the file in batches (runs are stored in order), keeping only that month.
+    """
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    parquet = pq.ParquetFile(path)
+    parquet = pq.ParquetFile(path, pre_buffer=False)  # pre-buffering keeps what it read
+    columns = ["run", "date", "actor", "partner", "affinity"]
     if parquet.metadata.num_rows == 0:
-        return parquet.read().to_pandas()
-    last = parquet.read_row_group(parquet.num_row_groups - 1, columns=["date"]).column("date")
-    last_date = max(str(value) for value in last.to_pylist())
+        return parquet.read(columns=columns).to_pandas()
+    dates = parquet.read_row_group(parquet.num_row_groups - 1, columns=["date"]).column("date")
+    last_date = str(pc.max(dates.cast(pa.string())).as_py())
     per_run = spec.world.n_actors * max(spec.world.n_actors - 1, 1)
-    shown = max(1, min(spec.runs, PLOT_ROWS // per_run))
-    table = pq.read_table(
-        path,
-        columns=["run", "date", "actor", "partner", "affinity"],
-        filters=[("date", "==", last_date), ("run", "<", spec.first_run + shown)],
-    )
-    return table.to_pandas()
+    limit = spec.first_run + max(1, min(spec.runs, PLOT_ROWS // per_run))
+    kept = []
+    for batch in parquet.iter_batches(batch_size=1_000_000, columns=columns):
+        runs = batch.column("run")
+        if pc.min(runs).as_py() >= limit:
+            break
+        mask = pc.and_(
+            pc.equal(batch.column("date").cast(pa.string()), last_date), pc.less(runs, limit)
+        )
+        kept.append(batch.filter(mask).to_pandas())
+    return pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=columns)
 
 
 # ----------------------------------------------------------------------------------
