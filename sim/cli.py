@@ -258,7 +258,8 @@ def _mean_exports(path: Path) -> Any:
     if sums is None:
         return pd.DataFrame(columns=["date", "actor", "exports_to_afg_musd"])
     means = (sums["sum"] / sums["count"].where(sums["count"] > 0)).rename("exports_to_afg_musd")
-    return means.reset_index()
+    frame = means.reset_index()
+    return frame.astype({"date": str, "actor": str})
 
 
 def _last_dyads(path: Path, spec: Any) -> Any:
@@ -757,7 +758,8 @@ def run_summary(directory: Path, label: str, spec: Any, seconds: float) -> Any:
         if len(first):
             top = first.value_counts()
             table.add_row(
-                "first to recognise (most often)", f"{top.index[0]} ({int(top.iloc[0])} runs)"
+                "first to recognise (most often)",
+                f"{top.index[0]} ({int(top.iloc[0])} run{'' if int(top.iloc[0]) == 1 else 's'})",
             )
         level4 = outcomes["n_recognisers_end"]
         table.add_row(

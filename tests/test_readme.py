@@ -46,10 +46,19 @@ NOT_RUN = {
 }
 
 
-def shrink_sim(arguments: list[str], out: Path) -> list[str]:
+#: Launchers already run by an earlier command (each is run once; later commands that
+#: name it again use the basic launcher, which is what it spreads over processes).
+LAUNCHED: set[str] = set()
+
+
+def shrink_sim(arguments: list[str], out: Path, plots: bool = False) -> list[str]:
     """``python -m sim`` arguments on a small ensemble, writing under ``out``."""
     if any(a in {"--help", "-h"} or a.startswith("--cfg") for a in arguments):
         return arguments
+    launchers = [a for a in arguments if a.startswith("hydra/launcher=")]
+    if launchers and launchers[0] in LAUNCHED:
+        arguments = [a for a in arguments if a not in launchers]
+    LAUNCHED.update(launchers)
     keys = {a.split("=", 1)[0] for a in arguments}
     shrunk = []
     for argument in arguments:
@@ -64,18 +73,20 @@ def shrink_sim(arguments: list[str], out: Path) -> list[str]:
     if "runs" not in keys:
         shrunk.append("runs=2")
     shrunk += ["progress=false", "record.dyads_every=3"]
+    if not plots:
+        shrunk.append("record.plots=false")
     if "-m" in arguments:
-        return [*shrunk, "record.plots=false", f"hydra.sweep.dir={out}"]
+        return [*shrunk, f"hydra.sweep.dir={out}"]
     return [*shrunk, f"hydra.run.dir={out}"]
 
 
-def shrink(module: str, arguments: list[str], out: Path) -> list[str]:
+def shrink(module: str, arguments: list[str], out: Path, plots: bool = False) -> list[str]:
     if module == "sim":
-        return shrink_sim(arguments, out)
+        return shrink_sim(arguments, out, plots)
     if module == "sim.validate":
         return _replace_option(arguments, "--runs", "10")
     if module == "sim.fit":  # never overwrite configs/params/fitted.yaml here
-        return [*arguments, "--dry-run", "--samples", "2", "--refine", "1", "--runs", "3"]
+        return [*arguments, "--dry-run", "--samples", "1", "--refine", "0", "--runs", "2"]
     return arguments
 
 
@@ -133,7 +144,8 @@ def test_make_targets_exist(command):
 
 
 PYTHON_COMMANDS = [c for c in COMMANDS if c.startswith("python -m ")]
-PYTHON_COMMANDS.append("python -m sim")  # what `make run` runs
+MAKE_RUN = "python -m sim"  # what `make run` runs: the one command drawn with its plots
+PYTHON_COMMANDS.append(MAKE_RUN)
 
 
 @pytest.mark.parametrize("command", PYTHON_COMMANDS)
@@ -141,7 +153,8 @@ def test_readme_command_runs(command, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     words = shlex.split(command)
     module, arguments = words[2], words[3:]
-    code = run_module(module, shrink(module, arguments, tmp_path / "out"))
+    plots = command == MAKE_RUN
+    code = run_module(module, shrink(module, arguments, tmp_path / "out", plots))
     out, err = capsys.readouterr()
     assert code == 0, f"{command}\n{out[-2000:]}\n{err[-2000:]}"
     assert "Traceback" not in err
