@@ -30,7 +30,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -59,12 +59,17 @@ LAST_RUN: dict[str, Any] = {}
 #: Rows of ``states`` read for the recognition bands at most (bounded memory); larger
 #: ensembles are drawn from their first runs (runs are exchangeable) and say so.
 PLOT_ROWS = 3_000_000
-#: Overrides that only say how a job runs (not in the job's identity).
-RUN_KNOBS = ("progress", "record.plots", "batch_size")
 #: Swept keys checked one value at a time (they do not interact with the world or
 #: the scenario); every other swept key is checked in every combination.
-SCALAR_KEYS = ("runs", "first_run", "seed", "batch_size", "progress", "record.dyads_every")
-SCALAR_KEYS += ("record.plots",)
+SCALAR_KEYS = (
+    "runs",
+    "first_run",
+    "seed",
+    "batch_size",
+    "progress",
+    "record.dyads_every",
+    "record.plots",
+)
 
 
 def fail(message: str) -> None:
@@ -78,23 +83,26 @@ def fail(message: str) -> None:
 # ----------------------------------------------------------------------------------
 
 
-def _staging_prefix() -> str:
-    return f".staging-{socket.gethostname()}-{os.getpid()}-"
+def _private_dir(output_dir: Path, kind: str) -> Path:
+    """A folder of this process in ``output_dir`` (``.staging-<host>-<pid>-...``)."""
+    prefix = f".{kind}-{socket.gethostname()}-{os.getpid()}-"
+    return Path(tempfile.mkdtemp(dir=output_dir, prefix=prefix))
 
 
 def _clear_dead_staging(output_dir: Path) -> None:
-    """Remove staging folders left by interrupted attempts of this host's dead processes."""
+    """Remove the staging and plot folders left by this host's dead processes (killed
+    before they could clean up); folders of live processes, or of other hosts sharing
+    the directory, are left alone."""
     host = socket.gethostname()
-    for path in output_dir.glob(".staging*"):
+    for path in [*output_dir.glob(".staging*"), *output_dir.glob(".plots-*")]:
         parts = path.name.split("-")
-        if path.name == ".staging":
+        if path.name == ".staging":  # the layout before staging folders were per process
             shutil.rmtree(path, ignore_errors=True)
             continue
         if len(parts) < 4 or "-".join(parts[1:-2]) != host:
             continue
         try:
-            pid = int(parts[-2])
-            os.kill(pid, 0)
+            os.kill(int(parts[-2]), 0)
         except ValueError:
             continue
         except ProcessLookupError:
@@ -120,7 +128,7 @@ def run_job(cfg: DictConfig, output_dir: Path, overrides: list[str] | None = Non
     output_dir = ensure_writable(output_dir)
     label = scenario_label(cfg)
     _clear_dead_staging(output_dir)
-    staging = Path(tempfile.mkdtemp(dir=output_dir, prefix=_staging_prefix()))
+    staging = _private_dir(output_dir, "staging")
     writer = StreamingWriter(staging)
     began = time.perf_counter()
     try:
@@ -196,7 +204,7 @@ def draw_plots(output_dir: Path, spec: Any) -> str | None:
 
     from sim import plots
 
-    staging = Path(tempfile.mkdtemp(dir=output_dir, prefix=".plots-"))
+    staging = _private_dir(output_dir, "plots")
     try:
         makers = {}
         world = spec.world
@@ -352,7 +360,6 @@ class Plan:
     explicit_directory: bool = False
     jobs: int = 1
     launcher: str = "basic"
-    extra: list[str] = field(default_factory=list)
 
 
 def _has_flag(arguments: list[str]) -> bool:
@@ -377,7 +384,8 @@ def _check_run_spec(cfg: DictConfig, overrides: list[str]) -> None:
 
 
 def _override_given(arguments: list[str], key: str) -> str | None:
-    for argument in arguments:
+    """The value given for ``key`` (the last one, as in Hydra), or None."""
+    for argument in reversed(arguments):
         name, _, value = argument.partition("=")
         if name.lstrip("+") == key:
             return value
@@ -924,6 +932,8 @@ def _main(arguments: list[str]) -> None:
             bar = None
         if not isinstance(error, KeyboardInterrupt) and _INTERRUPTED["signal"] is None:
             raise
+        if claimed is not None and not (claimed / "meta.json").exists():
+            shutil.rmtree(claimed, ignore_errors=True)  # no results: no directory either
         _report_interrupt(plan)
     finally:
         sys.argv = saved
