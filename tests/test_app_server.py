@@ -94,11 +94,18 @@ def status_of(url: str, method: str = "GET") -> int:
         return error.code
 
 
-def test_statistics_and_cdn_routes_are_off_and_bad_calls_are_4xx(server):
+def test_statistics_route_is_off_assets_are_local_and_bad_calls_are_4xx(server):
+    import solara.server.settings
+
     base, _, _ = server
     assert status_of(f"http://{base}/readyz") == 200
     assert status_of(f"http://{base}/resourcez") == 404
-    assert status_of(f"http://{base}/_solara/cdn/vue@2.6.14/dist/vue.min.js") == 404
+    assets = Path(solara.server.settings.assets.proxy_cache_dir)
+    shipped = next(p for p in sorted(assets.rglob("*.js")) if p.is_file())
+    assert status_of(f"http://{base}/_solara/cdn/{shipped.relative_to(assets)}") == 200
+    missing = "no-such-package@1.0.0/dist/x.js"  # Solara would fetch it from the CDN
+    assert status_of(f"http://{base}/_solara/cdn/{missing}") == 404
+    assert not (assets / missing).exists()
     assert status_of(f"http://{base}/_solara/api/close/x", "POST") == 400  # no session_id
     assert status_of(f"http://{base}/_solara/api/close/x?session_id=y", "POST") == 200
 

@@ -4,9 +4,10 @@ The server is solara-server in production mode, configured for a classroom machi
 
 * a browser tab that disconnects frees its session after ``--session-timeout``
   (default 2 minutes; Solara's own default keeps it for 24 hours);
-* the statistics route (``/resourcez``) and Solara's CDN proxy are not mounted: the
-  page's assets come from the installed ``solara-assets`` and nothing is fetched from
-  the network or written into the environment;
+* the statistics route (``/resourcez``) is not mounted, and Solara's CDN proxy is
+  replaced by plain static files: the page's assets come from the installed
+  ``solara-assets`` copy, and a missing one is a 404, never fetched from the network or
+  written into the environment;
 * a malformed call to the server's HTTP API gets ``400 Bad Request``, never a 500;
 * no telemetry.
 """
@@ -62,29 +63,48 @@ def configure_server(session_timeout: str = "2m", page: str = "sim.app.page") ->
     proxy route are read when that module is imported.
     """
     os.environ["SOLARA_APP"] = page
-    os.environ["SOLARA_ASSETS_PROXY"] = "False"
     os.environ["SOLARA_KERNEL_CULL_TIMEOUT"] = session_timeout
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
     import solara.server.settings as server_settings
-    import solara.settings
 
-    solara.settings.assets.proxy = False
     server_settings.kernel.cull_timeout = session_timeout
     server_settings.telemetry.mixpanel_enable = False
     from solara.server import starlette as solara_starlette
+    from starlette.routing import Mount
 
     app = solara_starlette.app
     cdn = f"/{solara_starlette.cdn_url_path}".rstrip("/")
-    app.router.routes[:] = [
-        route
-        for route in app.router.routes
-        if getattr(route, "path", None) not in HIDDEN_ROUTES
-        and not str(getattr(route, "path", "")).startswith(cdn)
-    ]
+    routes = []
+    for route in app.router.routes:
+        path = getattr(route, "path", None)
+        if path in HIDDEN_ROUTES:
+            continue
+        if path == cdn:  # the same URLs, served from the installed copy only
+            route = Mount(cdn, app=offline_assets(server_settings.assets.proxy_cache_dir))
+        routes.append(route)
+    app.router.routes[:] = routes
     if not getattr(app, "_sim_bad_requests", False):
         app.add_middleware(BadRequestMiddleware)
         app._sim_bad_requests = True
     return app
+
+
+def offline_assets(directory: Any) -> Any:
+    """Static files from Solara's asset folder (filled by ``solara-assets``), never fetched.
+
+    Solara's own handler downloads a missing asset from the CDN and writes it into the
+    environment; this one answers 404.  A bare package name maps to its ``__main.js``,
+    as in Solara's layout.
+    """
+    from starlette.staticfiles import StaticFiles
+
+    class OfflineAssets(StaticFiles):
+        def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
+            if path and "/" not in path.strip("/"):
+                path = f"{path.strip('/')}/__main.js"
+            return super().lookup_path(path)
+
+    return OfflineAssets(directory=str(directory), check_dir=False)
 
 
 class BadRequestMiddleware:
