@@ -891,12 +891,81 @@ def _choice_spec(spec: Any, where: str) -> tuple[float, float, float]:
     return float(value), low, high
 
 
-_CACHE: dict[tuple[str, str], Calibration] = {}
+#: Calibrations of this process, keyed by everything that determines them: the world
+#: file's mapping after overrides, the content of every evidence file read, the date and
+#: the file named in errors (see :func:`calibration_key`).
+_CACHE: dict[str, Calibration] = {}
+#: The project root: a relative ``calibration.evidence`` path is read from here.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: The evidence base's companion files, read from ``seeds/`` whatever the facts file.
+_COMPANIONS = (
+    "capabilities.csv",
+    "structural_ties.csv",
+    "memberships.csv",
+    "structural_gaps.csv",
+    "terror_listings.csv",
+    "sources.yaml",
+    "codes.yaml",
+)
+
+
+def evidence_path(structure: dict[str, Any], source: Path | str) -> Path:
+    """The facts file a calibrated world file names (``calibration.evidence``).
+
+    Relative paths are read from the project root; the default is ``seeds/evidence.csv``.
+
+    Raises:
+        WorldError: naming the key if the file does not exist.
+    """
+    from sim.evidence import SEEDS_DIR
+
+    given = (structure.get("calibration") or {}).get("evidence")
+    if given is None:
+        return SEEDS_DIR / "evidence.csv"
+    path = Path(str(given)).expanduser()
+    path = path if path.is_absolute() else PROJECT_ROOT / path
+    if not path.is_file():
+        raise WorldError(f"{source}: calibration.evidence={given}: no such file ({path})")
+    return path
+
+
+def _file_digest(path: Path) -> str:
+    import hashlib
+
+    try:
+        with path.open("rb") as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest()
+    except OSError:
+        return "missing"  # the loader reports the file by name
+
+
+def calibration_key(
+    structure: dict[str, Any], source: Path | str, date: str, evidence: Path
+) -> str:
+    """A key for everything a calibration depends on (content, not names or times)."""
+    import hashlib
+    import json
+
+    from sim.evidence import SEEDS_DIR
+
+    parts = {
+        "structure": structure,
+        "source": str(source),
+        "date": date,
+        "evidence": _file_digest(evidence),
+        "companions": {name: _file_digest(SEEDS_DIR / name) for name in _COMPANIONS},
+    }
+    text = json.dumps(parts, sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def calibrated(structure: dict[str, Any], source: Path | str, start: str | None) -> Calibration:
-    """Load the evidence base and calibrate the world file's structure at ``start``."""
-    from sim.evidence import load_evidence_base
+    """Load the evidence base and calibrate the world file's structure at ``start``.
+
+    Cached per process by :func:`calibration_key`: a change to the world mapping (a
+    ``world.*`` override) or to any evidence file gives a new calibration.
+    """
+    from sim.evidence import SEEDS_DIR, load_evidence, load_evidence_base
 
     snapshots = [str(s) for s in (structure.get("calibration") or {}).get("snapshots", ["2024-03"])]
     date = parse_month(start or snapshots[-1], "start")
@@ -905,9 +974,13 @@ def calibrated(structure: dict[str, Any], source: Path | str, start: str | None)
             f"start={date}: the calibrated world {structure.get('name')!r} has states at "
             f"{', '.join(snapshots)} only (the evidence ends in 2024-03)"
         )
-    key = (str(source), date)
+    evidence = evidence_path(structure, source)
+    key = calibration_key(structure, source, date, evidence)
     if key not in _CACHE:
-        calibration = calibrate(load_evidence_base(), structure, date, str(source))
+        base = load_evidence_base(SEEDS_DIR)
+        if evidence != SEEDS_DIR / "evidence.csv":
+            base = EvidenceBase(**{**vars(base), "facts": load_evidence(evidence)})
+        calibration = calibrate(base, structure, date, str(source))
         for value in vars(calibration.world).values():
             if isinstance(value, np.ndarray):
                 value.setflags(write=False)  # shared by every caller: read-only

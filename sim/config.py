@@ -33,6 +33,81 @@ MAX_RUNS = 10_000_000
 #: ``parameters=posterior`` (default): each run draws its parameters from the fit's
 #: posterior; ``parameters=point``: every run uses the single best point.
 PARAMETER_CHOICES = ("posterior", "point")
+#: Seeds and run indices are stored as int64 (parquet) and feed numpy's SeedSequence.
+MAX_SEED = 2**63 - 1
+MAX_RUN_INDEX = 2**63 - 2
+#: Longest job directory name (file systems allow 255 bytes); longer names keep their
+#: start and end a hash of the whole, so re-runs of a sweep still find their jobs.
+MAX_JOB_DIR_BYTES = 200
+
+
+def selected_files(overrides: list[str]) -> list[Path]:
+    """The config files a command line selects (config, worlds, scenarios, sweeps).
+
+    Every value of ``world=``, ``scenario=`` and ``+sweep=`` counts, sweeps and lists
+    included, plus the defaults; names without a file are left to Hydra's own error.
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    names: dict[str, set[str]] = {
+        "world": {"afghanistan"},
+        "scenario": {"baseline"},
+        "sweep": set(),
+    }
+    try:
+        parsed = OverridesParser.create().parse_overrides(
+            [o for o in overrides if not o.startswith("-")]
+        )
+    except Exception:  # a syntax error: Hydra reports it when composing
+        parsed = []
+    for override in parsed:
+        group = override.key_or_group
+        if group not in names:
+            continue
+        try:
+            if override.is_sweep_override():
+                values: list[Any] = list(override.sweep_string_iterator())
+            else:
+                value = override.value()
+                values = value if isinstance(value, list) else [value]
+        except Exception:
+            continue
+        for value in values:
+            for name in str(value).strip("[]").split(","):
+                if name.strip():
+                    names[group].add(name.strip())
+    files = [CONFIG_DIR / "config.yaml"]
+    for group, chosen in names.items():
+        for name in sorted(chosen):
+            path = CONFIG_DIR / group / f"{name}.yaml"
+            if path.is_file():
+                files.append(path)
+    return files
+
+
+def check_selected_files(overrides: list[str]) -> None:
+    """Read every selected config file safely before Hydra does (:func:`selected_files`).
+
+    Hydra's own YAML reading would expand a "billion laughs" file for minutes and lets a
+    duplicate key win silently; this reads each within the limits of
+    :func:`sim.world.read_yaml_file` and names the file at fault.
+
+    Raises:
+        WorldError / ConfigError: one line naming the file, the line and the problem.
+    """
+    from sim.errors import WorldError
+    from sim.world import read_yaml_file
+
+    for path in selected_files(overrides):
+        error = WorldError if path.parent == WORLD_CONFIG_DIR else ConfigError
+        data = read_yaml_file(path, error)
+        if data is not None and not isinstance(data, dict):
+            raise error(f"{path}: expected a mapping at top level, got {type(data).__name__}")
+        if error is WorldError and (data or {}).get("name") != path.stem:
+            raise WorldError(
+                f"{path}: name: {(data or {}).get('name')!r} differs from the file name; "
+                f"world={path.stem} selects this file, so its name must be {path.stem!r}"
+            )
 
 
 def list_scenarios() -> list[str]:
@@ -105,8 +180,20 @@ class SimConfig:
 
 
 def job_dir_name(override_dirname: str) -> str:
-    """Directory name of a sweep job: its overrides, or ``default`` if none."""
-    return override_dirname.replace("/", "_") or "default"
+    """Directory name of a sweep job: its overrides, or ``default`` if none.
+
+    A name longer than :data:`MAX_JOB_DIR_BYTES` keeps its first part and ends in a
+    hash of the whole (stable, so resuming a sweep finds the same directory).
+    """
+    import hashlib
+
+    name = override_dirname.replace("/", "_") or "default"
+    encoded = name.encode()
+    if len(encoded) <= MAX_JOB_DIR_BYTES:
+        return name
+    digest = hashlib.sha256(encoded).hexdigest()[:16]
+    head = encoded[: MAX_JOB_DIR_BYTES - 20].decode("utf-8", errors="ignore")
+    return f"{head}...{digest}"
 
 
 def register_configs() -> None:
@@ -135,9 +222,32 @@ def _check_keys(cfg: DictConfig) -> None:
         allowed = {f.name for f in fields(schema)}
         for key in node:
             if key not in allowed and not (prefix == "" and key == "hydra"):
-                raise ConfigError(
-                    f"unknown key '{prefix}{key}'; allowed: {', '.join(sorted(allowed))}"
-                )
+                raise ConfigError(unknown_key_message(f"{prefix}{key}", sorted(allowed), prefix))
+
+
+def allowed_keys(prefix: str) -> list[str] | None:
+    """The keys the schema allows under ``prefix`` (``""``, ``"params."``, ...), or None."""
+    schema = {
+        "": SimConfig,
+        "params.": ParamsConfig,
+        "record.": RecordConfig,
+        "scenario.": ScenarioConfig,
+    }.get(prefix)
+    return None if schema is None else sorted(f.name for f in fields(schema))
+
+
+def unknown_key_message(key: str, allowed: list[str], prefix: str = "") -> str:
+    """``unknown key 'runz'; did you mean 'runs'? allowed: ...`` (one line)."""
+    import difflib
+
+    name = key.removeprefix(prefix)
+    close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+    hint = f" (did you mean '{prefix}{close[0]}'?)" if close else ""
+    if prefix == "params.":
+        return (
+            f"unknown key '{key}'{hint}; python -m sim.params lists the {len(allowed)} parameters"
+        )
+    return f"unknown key '{key}'{hint}; allowed: {', '.join(prefix + a for a in allowed)}"
 
 
 def explicit_params(overrides: list[str] | None) -> set[str]:
@@ -170,17 +280,19 @@ def spec_from_config(cfg: DictConfig, overrides: list[str] | None = None) -> Ens
     runs, seed, batch = int(cfg.runs), int(cfg.seed), int(cfg.batch_size)
     if not 1 <= runs <= MAX_RUNS:
         raise ConfigError(f"runs={runs}: expected 1..{MAX_RUNS}")
-    if seed < 0:
-        raise ConfigError(f"seed={seed}: expected a non-negative integer")
+    if not 0 <= seed <= MAX_SEED:
+        raise ConfigError(f"seed={seed}: expected an integer 0..2**63-1")
     first_run = int(cfg.first_run)
     if first_run < 0:
         raise ConfigError(f"first_run={first_run}: expected a non-negative integer")
-    if batch < 1:
-        raise ConfigError(f"batch_size={batch}: expected a positive integer")
-    if int(cfg.record.dyads_every) < 1:
+    if first_run + runs - 1 > MAX_RUN_INDEX:
         raise ConfigError(
-            f"record.dyads_every={cfg.record.dyads_every}: expected a positive integer"
+            f"first_run={first_run}: with runs={runs} the last run index would pass 2**63-2"
         )
+    if not 1 <= batch <= MAX_RUNS:
+        raise ConfigError(f"batch_size={batch}: expected 1..{MAX_RUNS}")
+    if not 1 <= int(cfg.record.dyads_every) <= 12 * 100:
+        raise ConfigError(f"record.dyads_every={cfg.record.dyads_every}: expected months 1..1200")
     world_mapping = OmegaConf.to_container(cfg.world, resolve=True)
     world: World = load_world_mapping(world_mapping, start=start)
     params = ModelParameters.from_mapping(

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from sim.errors import EvidenceError
+from sim.world import read_yaml_file
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -100,6 +100,26 @@ KINDS: tuple[str, ...] = (
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
 _ID = re.compile(r"^E\d{3,5}$")
 _METRIC = re.compile(r"^[a-z][a-z0-9_]*[a-zA-Z0-9_]*$")
+#: The units an evidence figure may carry and the range a figure in each must lie in
+#: (a trade flow of -1e12 or 1e308 US$ million is a typo, not a fact).
+UNIT_RANGES: dict[str, tuple[float, float]] = {
+    "musd": (0.0, 1e6),  # US$ million (world files cap flows at 1e6)
+    "musd_per_year": (0.0, 1e6),
+    "busd": (0.0, 1e5),  # US$ billion
+    "busd_per_year": (0.0, 1e5),
+    "pct": (-100.0, 1000.0),  # per cent, changes included
+    "persons": (0.0, 1e10),
+    "count": (0.0, 1e7),
+    "tonnes": (0.0, 1e10),
+    "days": (0.0, 36_600.0),
+    "months": (0.0, 1_200.0),
+    "years": (0.0, 100.0),
+    "mile": (0.0, 25_000.0),
+    "km": (0.0, 40_000.0),
+    "rank": (1.0, 1_000.0),
+    "level": (0.0, 5.0),  # a recognition-ladder level
+    "ladder_level": (0.0, 5.0),
+}
 CAPABILITY_COLUMNS = (
     "code",
     "gdp_busd_2022",
@@ -113,10 +133,7 @@ CAPABILITY_COLUMNS = (
 def _read_yaml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise EvidenceError(f"{path}: file not found")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError:
-        raise EvidenceError(f"{path}: malformed YAML") from None
+    data = read_yaml_file(path, EvidenceError)
     if not isinstance(data, dict):
         raise EvidenceError(f"{path}: expected a mapping at top level")
     return data
@@ -267,8 +284,11 @@ def load_evidence(
                 raise fail("value", f"{value!r} is not a number") from None
             if math.isnan(number) or math.isinf(number):
                 raise fail("value", f"{value!r} is not a finite number")
-            if not record["unit"].strip():
+            unit = record["unit"].strip()
+            if not unit:
                 raise fail("unit", "a value needs a unit")
+            if unit not in UNIT_RANGES:
+                raise fail("unit", f"unknown unit {unit!r}; known: {', '.join(UNIT_RANGES)}")
         if record["metric"] and not _METRIC.match(record["metric"]):
             raise fail("metric", f"{record['metric']!r} is not a snake_case name")
         if record["kind"] in LADDER_KINDS:
@@ -280,6 +300,12 @@ def load_evidence(
             f"{k}.0" for k in range(6)
         }:
             raise fail("value", "a stance_assessment needs a ladder level 0..5")
+        if value:
+            low, high = UNIT_RANGES[unit]
+            if not low <= number <= high:
+                raise fail(
+                    "value", f"{value} {unit} is outside the plausible range [{low:g}, {high:g}]"
+                )
     typed = frame.copy()
     typed["sign"] = typed["sign"].astype(int)
     typed["strength"] = typed["strength"].astype(int)
@@ -301,14 +327,14 @@ def load_capabilities(path: str | Path | None = None) -> pd.DataFrame:
     for position, row in frame.iterrows():
         for column in ("gdp_busd_2022",):
             value = pd.to_numeric(row[column], errors="coerce")
-            if pd.isna(value) or value <= 0:
+            if pd.isna(value) or not math.isfinite(value) or value <= 0:
                 raise EvidenceError(
                     f"{path}: row {row['code']} (line {position + 2}): {column}: expected a positive number"
                 )
         military = row["military_expenditure_musd_2022"]
         if not _blank(military):
             number = pd.to_numeric(military, errors="coerce")
-            if pd.isna(number) or number <= 0:
+            if pd.isna(number) or not math.isfinite(number) or number <= 0:
                 raise EvidenceError(
                     f"{path}: row {row['code']} (line {position + 2}): military_expenditure_musd_2022: "
                     "expected a positive number or empty"

@@ -413,3 +413,70 @@ class RunParameters:
     def run(self, index: int) -> ModelParameters:
         """The parameters of one run."""
         return ModelParameters(**{n: float(v[index]) for n, v in self.columns.items()})
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m sim.params``: every parameter with its meaning, range and default."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(
+        prog="python -m sim.params",
+        description="List the modelling-choice parameters: meaning, allowed range, the "
+        "default runs use (fitted, configs/params/fitted.yaml) and the prior. Set one with "
+        "python -m sim params.NAME=VALUE.",
+    )
+    parser.add_argument(
+        "names", nargs="*", help="show only parameters whose name contains one of these words"
+    )
+    parser.add_argument(
+        "--format",
+        choices=["table", "csv", "markdown"],
+        default="table",
+        help="table (default, for a terminal), csv or markdown (for documents)",
+    )
+    args = parser.parse_args(argv)
+    fitted, prior = ModelParameters.fitted().as_dict(), ModelParameters().as_dict()
+    rows = [
+        (name, spec.meaning, spec.low, spec.high, fitted[name], prior[name])
+        for name, spec in ModelParameters.specs().items()
+        if not args.names or any(word in name for word in args.names)
+    ]
+    if not rows:
+        print(f"error: no parameter name contains {' or '.join(args.names)}", file=sys.stderr)
+        return 2
+    header = ("parameter", "meaning", "low", "high", "default (fitted)", "prior")
+    if args.format == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(header)
+        writer.writerows(rows)
+        return 0
+    if args.format == "markdown":
+        print("| parameter | meaning | range | default (fitted) | prior |")
+        print("|---|---|---|---|---|")
+        for name, meaning, low, high, value, start in rows:
+            print(f"| `{name}` | {meaning} | [{low:g}, {high:g}] | {value:.4g} | {start:g} |")
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(
+        title=f"{len(rows)} modelling-choice parameters: default = fitted value "
+        "(configs/params/fitted.yaml); rates are per month; set one with params.NAME=VALUE",
+        title_justify="left",
+        header_style="bold",
+    )
+    table.add_column("parameter", no_wrap=True)
+    table.add_column("range", justify="right", no_wrap=True)
+    table.add_column("default", justify="right", no_wrap=True)
+    table.add_column("prior", justify="right", no_wrap=True)
+    table.add_column("meaning")
+    for name, meaning, low, high, value, start in rows:
+        table.add_row(name, f"[{low:g}, {high:g}]", f"{value:.4g}", f"{start:g}", meaning)
+    Console(width=None if sys.stdout.isatty() else 150).print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -32,6 +32,7 @@ filters with a plain string (``filters=[("date", "==", "2029-12")]``);
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -555,7 +556,7 @@ class Results:
                 raise UserError(
                     f"{directory}: no {name}.parquet here; is this a results directory?"
                 )
-            frames[name] = read_frame(path)
+            frames[name] = from_storage(read_parquet_checked(path))
         return cls.from_frames(frames, {})
 
 
@@ -641,6 +642,51 @@ def ensure_writable(directory: str | Path) -> Path:
     except OSError as error:
         raise UserError(f"output directory {directory} is not writable: {error.strerror}") from None
     return directory
+
+
+def read_parquet_checked(path: str | Path, **options: Any) -> pd.DataFrame:
+    """``pd.read_parquet`` that names the file in a UserError if it is not readable parquet."""
+    path = Path(path)
+    try:
+        return pd.read_parquet(path, **options)
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
+        detail = " ".join(str(error).split())[:160]
+        raise UserError(f"{path}: not a readable parquet file ({detail})") from None
+
+
+def check_creatable(directory: str | Path, key: str) -> None:
+    """Check that ``directory`` can be created and written, by trying it, leaving nothing.
+
+    Creates the missing directories and a probe file, then removes what it created.
+    Trying (rather than asking ``os.access``) also covers root, read-only mounts and
+    pseudo file systems such as ``/proc``.
+
+    Raises:
+        UserError: ``<key>=<directory>: cannot write there (<reason>)``.
+    """
+    directory = Path(directory)
+    created: list[Path] = []
+    probe = directory
+    missing = []
+    while not probe.exists() and probe.parent != probe:
+        missing.append(probe)
+        probe = probe.parent
+    try:
+        for path in reversed(missing):
+            path.mkdir()
+            created.append(path)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".probe-"):
+            pass
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        where = f" at {error.filename}" if getattr(error, "filename", None) else ""
+        raise UserError(f"{key}={directory}: cannot write there ({reason}{where})") from None
+    finally:
+        for path in reversed(created):
+            with contextlib.suppress(OSError):
+                path.rmdir()
 
 
 def write_parquet_atomic(frame: pd.DataFrame, path: Path) -> None:

@@ -20,6 +20,7 @@ Shocks are given as mappings (from scenario YAML, the app, or Python)::
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,7 +91,8 @@ def parse_shocks(
 
     shocks: list[Shock] = []
     for position, entry in enumerate(entries or []):
-        key = f"{where}[{position}]"
+        label = entry.get("label") if isinstance(entry, dict) else None
+        key = f"{where}.{label}" if isinstance(label, str) and label else f"{where}[{position}]"
         if not isinstance(entry, dict):
             raise ConfigError(f"{key}: expected a mapping with date and kind, got {entry!r}")
         kind = entry.get("kind")
@@ -108,8 +110,6 @@ def parse_shocks(
                 raise ConfigError(f"{key}.{name}: missing (required for {kind})")
         date = parse_month(str(entry["date"]), f"{key}.date")
         month = month_index(start, date)
-        if not 0 <= month < months:
-            continue  # outside the simulated period: inert
         fields: dict[str, Any] = {}
         for name in ("actor", "partner", "target"):
             if name in entry:
@@ -139,6 +139,8 @@ def parse_shocks(
                 value = entry[name]
                 if isinstance(value, bool) or not isinstance(value, int | float):
                     raise ConfigError(f"{key}.{name}: expected a number, got {value!r}")
+                if not math.isfinite(value):
+                    raise ConfigError(f"{key}.{name}={value}: expected a finite number")
                 fields[name] = value
         if kind in {"group_strength", "policy", "aid", "affinity"} and (
             ("value" in fields) == ("delta" in fields)
@@ -170,6 +172,10 @@ def parse_shocks(
         evidence = entry.get("evidence") or ()
         if isinstance(evidence, str):
             evidence = (evidence,)
+        if not isinstance(evidence, list | tuple):
+            raise ConfigError(f"{key}.evidence: expected a list of evidence ids, got {evidence!r}")
+        if not 0 <= month < months:
+            continue  # validated, but outside the simulated period: inert
         shocks.append(
             Shock(
                 month=month,

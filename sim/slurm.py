@@ -52,6 +52,10 @@ def check_scheduler(choice: str = "slurm") -> None:
     if shown.returncode != 0:
         last = (shown.stderr.strip().splitlines() or [f"sinfo: exit status {shown.returncode}"])[-1]
         raise UserError(f"hydra/launcher={choice}: the SLURM scheduler does not answer ({last})")
+    if shutil.which("srun") is None:  # submitit's job scripts start each task with srun
+        raise UserError(
+            f"hydra/launcher={choice}: SLURM's srun is not on PATH here; a job could not start"
+        )
 
 
 def accounting_enabled() -> bool:

@@ -20,12 +20,17 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 log = logging.getLogger("sim")
-#: Set by :class:`AggregateCallback` in the launching process: (failed jobs, sweep dir).
+#: Set by :class:`AggregateCallback` in the launching process: ``summary`` (the counts of
+#: :func:`sim.aggregate.aggregate`) or ``error``, and ``directory``.
 LAST_SWEEP: dict[str, Any] = {}
 
 
 class AggregateCallback(Callback):
-    """At the end of a multirun: aggregate finished jobs and draw distributions."""
+    """At the end of a multirun: aggregate finished jobs and draw distributions.
+
+    Some launchers skip this callback (joblib does when a job fails); the command line
+    then aggregates itself (:func:`sim.cli.main`).
+    """
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         from sim.aggregate import aggregate
@@ -35,11 +40,12 @@ class AggregateCallback(Callback):
             summary = aggregate(sweep_dir, plots=True)
         except Exception as error:  # the jobs' results stay on disk either way
             log.error("aggregation of %s failed: %s", sweep_dir, error)
+            LAST_SWEEP.update(error=str(error), directory=sweep_dir)
             return
-        LAST_SWEEP.update(failed=summary["failed"], directory=sweep_dir)
+        LAST_SWEEP.update(summary=summary, directory=sweep_dir)
         log.info(
             "aggregated %d finished job(s), %d failed, into %s",
             summary["ok"],
             summary["failed"],
-            sweep_dir / "aggregate",
+            summary["directory"],
         )

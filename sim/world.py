@@ -237,9 +237,17 @@ class _Reader:
         value = node[name]
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(f"{key}.{name}", f"expected a number, got {value!r}")
-        if not (low <= float(value) <= high) or np.isnan(float(value)):
+        if not np.isfinite(float(value)):
+            raise self.fail(f"{key}.{name}", f"expected a finite number, got {value}")
+        if not low <= float(value) <= high:
             raise self.fail(f"{key}.{name}", f"value {value} out of range [{low}, {high}]")
         return float(value)
+
+    def flag(self, node: dict[str, Any], name: str, key: str, default: bool = False) -> bool:
+        value = node.get(name, default)
+        if not isinstance(value, bool):
+            raise self.fail(f"{key}.{name}", f"expected true or false, got {value!r}")
+        return value
 
     def code(self, value: Any, key: str, known: tuple[str, ...], what: str) -> str:
         if value not in known:
@@ -255,6 +263,128 @@ def world_path(name_or_path: str | Path) -> Path:
     return WORLD_DIR / f"{name_or_path}.yaml"
 
 
+#: Limits on any YAML file the project reads (world, scenario, sweep and seed files):
+#: bytes, aliases, nesting depth, and nodes once aliases are expanded (a "billion
+#: laughs" file of a few hundred bytes expands exponentially through its aliases).
+MAX_YAML_BYTES = 2_000_000
+MAX_YAML_ALIASES = 1_000
+MAX_YAML_DEPTH = 50
+MAX_YAML_NODES = 200_000
+
+
+class _YamlLimit(Exception):
+    """A YAML file exceeds one of the limits above (turned into a one-line error)."""
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader (no tags executed) with alias, depth and duplicate-key checks."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._aliases = 0
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_YAML_ALIASES:
+                mark = self.peek_event().start_mark
+                raise _YamlLimit(
+                    f"line {mark.line + 1}: more than {MAX_YAML_ALIASES} aliases (*name)"
+                )
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                mark = self.peek_event().start_mark
+                raise _YamlLimit(f"line {mark.line + 1}: nested deeper than {MAX_YAML_DEPTH}")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+            except TypeError:  # an unhashable key: the base constructor reports it
+                break
+            if duplicate:
+                raise _YamlLimit(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _expanded_size(node: Any, sizes: dict[int, int]) -> int:
+    """Nodes of ``node`` with every alias expanded (raises _YamlLimit past the limit)."""
+    known = sizes.get(id(node))
+    if known is not None:
+        if known < 0:
+            raise _YamlLimit(f"line {node.start_mark.line + 1}: an alias refers to itself")
+        return known
+    sizes[id(node)] = -1  # in progress: a cycle comes back here
+    total = 1
+    if isinstance(node, yaml.SequenceNode):
+        total += sum(_expanded_size(child, sizes) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        total += sum(_expanded_size(k, sizes) + _expanded_size(v, sizes) for k, v in node.value)
+    if total > MAX_YAML_NODES:
+        raise _YamlLimit(f"more than {MAX_YAML_NODES:,} values once aliases are expanded")
+    sizes[id(node)] = total
+    return total
+
+
+def load_yaml_text(text: str, source: str, error: type[Exception] = WorldError) -> Any:
+    """Parse YAML text safely within the limits; raise ``error`` naming ``source``.
+
+    No tag is executed (PyYAML's safe loader), duplicate keys are rejected (the last
+    would silently win), and aliases, nesting and size are bounded.
+    """
+    if len(text) > MAX_YAML_BYTES:
+        raise error(f"{source}: larger than {MAX_YAML_BYTES:,} bytes; not a config file")
+    try:
+        loader = _LimitedLoader(text)  # a SafeLoader: no tag constructs Python objects
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            _expanded_size(node, {})
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except _YamlLimit as problem:
+        raise error(f"{source}: {problem}") from None
+    except yaml.YAMLError as problem:
+        mark = getattr(problem, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        what = getattr(problem, "problem", None) or getattr(problem, "reason", None)
+        detail = f" ({' '.join(str(what).split())})" if what else ""
+        raise error(f"{source}: {where}malformed YAML{detail}") from None
+    except RecursionError:
+        raise error(f"{source}: nested too deeply") from None
+
+
+def read_yaml_file(path: str | Path, error: type[Exception] = WorldError) -> Any:
+    """Read and parse a YAML file with :func:`load_yaml_text` (``error`` on any fault)."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_YAML_BYTES:
+            raise error(f"{path}: larger than {MAX_YAML_BYTES:,} bytes; not a config file")
+        raw = path.read_bytes()
+    except OSError as problem:
+        raise error(f"{path}: cannot read ({problem.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise error(f"{path}: not a UTF-8 text file") from None
+    if "\x00" in text:
+        raise error(f"{path}: not a text file (contains NUL bytes)")
+    return load_yaml_text(text, str(path), error)
+
+
 def read_world_file(name_or_path: str | Path) -> tuple[dict[str, Any], Path]:
     """Parse a world file safely; raise WorldError if missing or malformed."""
     path = world_path(name_or_path)
@@ -263,12 +393,7 @@ def read_world_file(name_or_path: str | Path) -> tuple[dict[str, Any], Path]:
         raise WorldError(
             f"world {str(name_or_path)!r} not found ({path}); known: {', '.join(known)}"
         )
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise WorldError(f"{path}:{where}: malformed YAML") from None
+    data = read_yaml_file(path, WorldError)
     if not isinstance(data, dict):
         raise WorldError(f"{path}: expected a mapping at top level, got {type(data).__name__}")
     return data, path
@@ -370,7 +495,10 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
                     f"{key}.{field_name}",
                     f"unknown field; allowed: {', '.join(sorted(allowed_actor))}",
                 )
-        names.append(str(node.get("name", code)))
+        display = node.get("name", code)
+        if not isinstance(display, str) or not display.strip():
+            raise read.fail(f"{key}.name", f"expected a non-empty string, got {display!r}")
+        names.append(display)
         capability[i] = read.number(node, "capability", key, 0.0, 1.0)
         if i != target:
             level = read.number(node, "recognition", key, 0, MAX_LEVEL, default=1)
@@ -393,7 +521,7 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
             if total <= 0:
                 raise read.fail(f"{key}.salience", "weights must not all be zero")
             salience[i] /= total
-        borders[i] = bool(node.get("borders_target", False))
+        borders[i] = read.flag(node, "borders_target", key)
         imports[i] = read.number(node, "imports_musd", key, 0.0, 1e6, default=0.0)
         exports[i] = read.number(node, "exports_musd", key, 0.0, 1e6, default=0.0)
         transit[i] = read.number(node, "transit_capacity", key, 0.0, 1.0, default=0.0)
@@ -406,7 +534,7 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
                 )
         for name in DEMANDS:
             demand[name][i] = read.number(demands, name, f"{key}.demands", 0, 1, default=0.0)
-        listed[i] = bool(node.get("terror_listed", False))
+        listed[i] = read.flag(node, "terror_listed", key)
         coercion = read.mapping(node.get("coercion") or {}, f"{key}.coercion")
         for lever in coercion:
             if lever not in LEVERS:
@@ -424,6 +552,7 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
     def pairs(node_name: str, node: Any = None) -> np.ndarray:
         matrix = np.zeros((n, n))
         node = read.mapping((data.get(node_name) if node is None else node) or {}, node_name)
+        given: dict[frozenset[int], str] = {}
         for pair, _value in node.items():
             parts = str(pair).split("-")
             if len(parts) != 2:
@@ -431,6 +560,11 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
             a, b = (codes.index(read.code(p, f"{node_name}.{pair}", codes, "actor")) for p in parts)
             if a == b:
                 raise read.fail(f"{node_name}.{pair}", "an actor has no affinity with itself")
+            if frozenset((a, b)) in given:
+                raise read.fail(
+                    f"{node_name}.{pair}", f"the pair is also given as {given[frozenset((a, b))]}"
+                )
+            given[frozenset((a, b))] = str(pair)
             matrix[a, b] = matrix[b, a] = read.number(node, pair, node_name, -1.0, 1.0)
         return matrix
 
@@ -531,12 +665,21 @@ def world_from_mapping(data: dict[str, Any], source: str, name: str) -> World:
         counterterror_effort=effort,
         hardliner_influence=hardliners,
         objectives=objectives,
-        start=None if data.get("start") is None else str(data["start"]),
+        start=_start_month(read, data.get("start")),
         patron=patron,
         target_since=None if data.get("target_since") is None else str(data["target_since"]),
     )
     validate_world(world, source)
     return world
+
+
+def _start_month(read: _Reader, value: Any) -> str | None:
+    """The world's ``start`` (``YYYY-MM`` or absent)."""
+    if value is None:
+        return None
+    if not _MONTH.match(str(value)):
+        raise read.fail("start", f"expected a month YYYY-MM, got {value!r}")
+    return str(value)
 
 
 def validate_world(world: World, source: str) -> None:

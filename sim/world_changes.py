@@ -17,6 +17,7 @@ of the run::
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,8 @@ FIELDS: dict[str, tuple[bool, bool, bool, bool, float, float]] = {
     "objectives": (False, False, False, False, 0.0, 1.0),
 }
 OPERATIONS = ("value", "delta", "scale")
+#: Largest factor a ``scale`` change may apply (results are still kept within the field's range).
+MAX_SCALE = 100.0
 
 
 @dataclass(frozen=True)
@@ -94,14 +97,36 @@ def parse_world_changes(
         if field_name not in FIELDS:
             raise ConfigError(f"{key}.field={field_name!r}: unknown; allowed: {', '.join(FIELDS)}")
         needs_actor, needs_partner, needs_group, needs_concern, _, _ = FIELDS[field_name]
+        used = {
+            "actor": needs_actor,
+            "partner": needs_partner,
+            "group": needs_group,
+            "concern": needs_concern,
+            "objective": field_name == "objectives",
+        }
+        for item, needed in used.items():
+            if item in entry and not needed:
+                raise ConfigError(f"{key}.{item}: not used by field {field_name}; remove it")
         operations = [op for op in OPERATIONS if op in entry]
         if len(operations) != 1:
             raise ConfigError(f"{key}: give exactly one of value, delta or scale")
-        amount = entry[operations[0]]
+        operation = operations[0]
+        amount = entry[operation]
         if isinstance(amount, bool) or not isinstance(amount, int | float):
-            raise ConfigError(f"{key}.{operations[0]}: expected a number, got {amount!r}")
-        if operations[0] == "scale" and amount < 0:
-            raise ConfigError(f"{key}.scale={amount}: must be >= 0")
+            raise ConfigError(f"{key}.{operation}: expected a number, got {amount!r}")
+        if not math.isfinite(amount):
+            raise ConfigError(f"{key}.{operation}={amount}: expected a finite number")
+        low, high = FIELDS[field_name][4:]
+        if operation == "value" and not low <= amount <= high:
+            raise ConfigError(
+                f"{key}.value={amount}: out of range [{low:g}, {high:g}] for {field_name}"
+            )
+        if operation == "delta" and not -(high - low) <= amount <= high - low:
+            raise ConfigError(
+                f"{key}.delta={amount}: out of range [{low - high:g}, {high - low:g}] for {field_name}"
+            )
+        if operation == "scale" and not 0 <= amount <= MAX_SCALE:
+            raise ConfigError(f"{key}.scale={amount}: out of range [0, {MAX_SCALE:g}]")
         month = 0
         if "date" in entry:
             month = max(month_index(start, parse_month(str(entry["date"]), f"{key}.date")), 0)
@@ -140,7 +165,7 @@ def parse_world_changes(
                 name=name,
                 month=month,
                 field=field_name,
-                operation=operations[0],
+                operation=operation,
                 amount=float(amount),
                 **fields,
             )
