@@ -32,7 +32,12 @@ import pandas as pd
 
 from sim.errors import UserError
 from sim.job_status import STATUS_FILE, read_status, verify_files
-from sim.results import ensure_writable, read_parquet_checked, write_parquet_atomic
+from sim.results import (
+    ensure_writable,
+    from_storage,
+    read_parquet_checked,
+    write_parquet_atomic,
+)
 
 log = logging.getLogger("sim")
 AGGREGATE_DIR = "aggregate"
@@ -139,7 +144,7 @@ def _job_record(directory: Path, sweep_dir: Path) -> tuple[dict[str, Any], pd.Da
     problem = verify_files(directory, status)
     if problem is None:
         try:
-            return record, read_parquet_checked(directory / "outcomes.parquet")
+            return record, from_storage(read_parquet_checked(directory / "runs.parquet"))
         except UserError as error:
             problem = str(error)
     record.update(status="failed", error=f"result files do not match {STATUS_FILE}: {problem}")
@@ -189,7 +194,22 @@ def aggregate(sweep_dir: str | Path, plots: bool = True) -> dict[str, Any]:
     }
     if plots and outcomes is not None:
         summary["plots_error"] = draw_outcome_plots(outcomes, final)
+        if summary["plots_error"] is None:
+            summary["report_error"] = write_report(Path(sweep_dir))
     return summary
+
+
+def write_report(sweep_dir: Path) -> str | None:
+    """Write the sweep's ``report.html`` (:func:`sim.report.write_sweep_report`) after
+    its plots; a failure is logged and leaves the aggregate (returns the error or None)."""
+    from sim.report import write_sweep_report
+
+    try:
+        write_sweep_report(sweep_dir)
+    except Exception as error:
+        log.error("report of %s failed: %s", sweep_dir, error)
+        return f"{type(error).__name__}: {error}"
+    return None
 
 
 def draw_outcome_plots(outcomes: pd.DataFrame, directory: Path) -> str | None:

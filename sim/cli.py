@@ -112,7 +112,8 @@ def _clear_dead_staging(output_dir: Path) -> None:
 
 
 def run_job(cfg: DictConfig, output_dir: Path, overrides: list[str] | None = None) -> Path:
-    """Simulate the ensemble of ``cfg`` and write results, outcomes and plots.
+    """Simulate the ensemble of ``cfg`` and write its frames (the per-run table among
+    them), plots and report.
 
     Results go into a staging folder of this process, are moved into ``output_dir``
     when complete, and ``status.json`` (with every file's size and hash) is written
@@ -120,7 +121,6 @@ def run_job(cfg: DictConfig, output_dir: Path, overrides: list[str] | None = Non
     Plots come after that: a plotting failure is reported and leaves the results.
     """
     from sim.job_status import STATUS_FILE, config_hash, file_records, write_status
-    from sim.outcomes import run_outcomes
     from sim.results import FRAMES, StreamingWriter
 
     LAST_RUN.clear()
@@ -134,7 +134,6 @@ def run_job(cfg: DictConfig, output_dir: Path, overrides: list[str] | None = Non
     try:
         for batch in iter_results(spec, progress=bool(cfg.progress)):
             frames = {name: getattr(batch, name) for name in FRAMES}
-            frames["outcomes"] = run_outcomes(batch, spec.world.target_code or "")
             writer.append(frames)
         writer.close()
         elapsed = time.perf_counter() - began
@@ -174,6 +173,8 @@ def run_job(cfg: DictConfig, output_dir: Path, overrides: list[str] | None = Non
         LAST_RUN["plots_error"] = draw_plots(output_dir, spec)
         if LAST_RUN["plots_error"]:
             write_status(output_dir, {**status, "plots_error": LAST_RUN["plots_error"]})
+        else:
+            write_report(output_dir)
     log.debug(
         "%s: %d runs x %d months in %.1f s -> %s",
         label,
@@ -183,6 +184,19 @@ def run_job(cfg: DictConfig, output_dir: Path, overrides: list[str] | None = Non
         output_dir,
     )
     return output_dir
+
+
+def write_report(output_dir: Path) -> str | None:
+    """Write the job's ``report.html`` (:func:`sim.report.write_run_report`) after its
+    plots; a failure is logged and leaves the results (returns the error or None)."""
+    from sim.report import write_run_report
+
+    try:
+        write_run_report(output_dir)
+    except Exception as error:
+        log.error("report of %s failed: %s", output_dir, error)
+        return f"{type(error).__name__}: {error}"
+    return None
 
 
 def draw_plots(output_dir: Path, spec: Any) -> str | None:
@@ -740,10 +754,11 @@ def help_page() -> str:
 
 def run_summary(directory: Path, label: str, spec: Any, seconds: float) -> Any:
     """A compact rich table of a finished run's headline outcomes."""
-    import pandas as pd
     from rich.table import Table
 
-    outcomes = pd.read_parquet(directory / "outcomes.parquet")
+    from sim.results import read_frame
+
+    outcomes = read_frame(directory / "runs.parquet")
     table = Table(
         title=f"{label} · {spec.world.name} · {spec.runs:,} runs · {spec.start} to {spec.end} · {seconds:.1f} s",
         title_justify="left",
@@ -753,8 +768,8 @@ def run_summary(directory: Path, label: str, spec: Any, seconds: float) -> Any:
     table.add_column("outcome")
     table.add_column("across runs", justify="right")
     runs = len(outcomes)
-    if "months_to_first_de_jure" in outcomes and spec.world.target is not None:
-        months = outcomes["months_to_first_de_jure"]
+    if "months_to_first_recognition" in outcomes and spec.world.target is not None:
+        months = outcomes["months_to_first_recognition"]
         with_de_jure = int(months.notna().sum())
         table.add_row(
             "runs with a de jure recognition",
@@ -769,7 +784,7 @@ def run_summary(directory: Path, label: str, spec: Any, seconds: float) -> Any:
                 "first to recognise (most often)",
                 f"{top.index[0]} ({int(top.iloc[0])} run{'' if int(top.iloc[0]) == 1 else 's'})",
             )
-        level4 = outcomes["n_recognisers_end"]
+        level4 = outcomes["n_recognizers_end"]
         table.add_row(
             "states at level 4-5 at the end",
             f"mean {level4.mean():.1f} (range {level4.min()}-{level4.max()})",
@@ -805,8 +820,8 @@ def sweep_summary(directory: Path) -> Any:
         table.add_row(
             _one_line(str(label), 48),
             f"{len(frame):,}",
-            f"{frame['months_to_first_de_jure'].notna().mean():.0%}",
-            f"{frame['n_recognisers_end'].mean():.2f}",
+            f"{frame['months_to_first_recognition'].notna().mean():.0%}",
+            f"{frame['n_recognizers_end'].mean():.2f}",
         )
     return table
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import logging
 import os
 import sys
 import tempfile
@@ -99,6 +100,12 @@ def fit(
 ) -> tuple[ParameterDraws, dict]:
     """Run ABC-SMC; return the last generation's draws and a summary record."""
     import pyabc
+
+    abc_log = logging.getLogger("ABC")
+    abc_log.propagate = False  # pyabc has its own handler; not also the root's
+    for handler in abc_log.handlers:  # made at import: write where stderr is now
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(sys.stderr)
 
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     specs = ModelParameters.specs()

@@ -427,6 +427,9 @@ def as_months(values: Any) -> pd.Series:
     if isinstance(series.dtype, pd.CategoricalDtype):
         categories = pd.PeriodIndex(series.cat.categories.astype(str), freq="M")
         codes = series.cat.codes.to_numpy()
+        if len(categories) == 0:  # every value missing
+            codes = np.full(len(series), -1)
+            categories = pd.PeriodIndex(["1970-01"], freq="M")
         ordinals = np.where(codes >= 0, categories.asi8[np.maximum(codes, 0)], pd.NaT.value)
         return pd.Series(months_from_ordinals(ordinals), index=series.index, name=series.name)
     return pd.Series(

@@ -29,6 +29,7 @@ CALIBRATED_KEYS = (
     "description",
     "calibration",
     "target",
+    "target_since",
     "actors",
     "names",
     "threat_groups",
@@ -161,6 +162,9 @@ def check_calibrated_structure(data: dict[str, Any], source: str) -> None:
         raise _fail(
             source, "target", f"{target!r} is not among the actors; known: {', '.join(actors)}"
         )
+    since = data.get("target_since")
+    if since is not None and not _MONTH.match(str(since)):
+        raise _fail(source, "target_since", f"{since!r} is not a month YYYY-MM")
     names = data.get("names") or {}
     if not isinstance(names, dict):
         raise _fail(source, "names", "expected a mapping {CODE: name}")

@@ -333,14 +333,14 @@ def test_damaged_job_files_are_rerun_on_resume_and_reported_by_aggregate(tmp_pat
     damaged = tmp_path / "damaged"
     shutil.copytree(full, damaged)
     deleted, truncated = (damaged / job.relative_to(full) for job in jobs)
-    (deleted / "outcomes.parquet").unlink()
+    (deleted / "runs.parquet").unlink()
     states = truncated / "states.parquet"
     states.write_bytes(states.read_bytes()[: states.stat().st_size // 2])
 
     assert aggregate_main([str(damaged), "--no-plots"]) == 1  # reported, not trusted
     table = pd.read_csv(damaged / "aggregate" / "jobs.csv")
     assert sorted(table["status"]) == ["failed", "failed"]
-    assert table["error"].str.contains("outcomes.parquet is missing").any()
+    assert table["error"].str.contains("runs.parquet is missing").any()
     assert table["error"].str.contains("states.parquet has").any()
     assert not (damaged / "aggregate" / "outcomes.parquet").exists()  # no stale table
     assert "2 failed" in capsys.readouterr().out
@@ -351,7 +351,7 @@ def test_damaged_job_files_are_rerun_on_resume_and_reported_by_aggregate(tmp_pat
     assert all(s["status"] == "ok" for s in statuses)
     pd.testing.assert_frame_equal(aggregated(full), aggregated(damaged))
     for job in jobs:  # rerun to the very same files
-        for name in ("states.parquet", "outcomes.parquet"):
+        for name in ("states.parquet", "runs.parquet"):
             copy = damaged / job.relative_to(full) / name
             assert copy.read_bytes() == (job / name).read_bytes()
 

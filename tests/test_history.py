@@ -174,7 +174,7 @@ def test_the_committed_ledger_is_intact_and_scorable(tmp_path):
         assert questions["question"].str.startswith(prefix).any(), prefix
     outcomes = questions.head(6)[["question", "horizon"]].assign(outcome=[1, 0, 1, 0, 0, 1])
     outcomes.to_csv(tmp_path / "outcomes.csv", index=False)
-    merged, summary = forecast.score(record, pd.read_csv(tmp_path / "outcomes.csv"))
+    _merged, summary = forecast.score(record, pd.read_csv(tmp_path / "outcomes.csv"))
     assert summary["outcomes"] == 6 and 0 <= summary["brier"] <= 1
     done = subprocess.run(
         [

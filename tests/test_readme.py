@@ -43,6 +43,9 @@ NOT_RUN = {
     "make test": "the suite itself",
     "make app": "serves until stopped (tests/test_app_server.py serves and probes it)",
     "make bench": "several minutes (benchmarks/bench.py --quick is its smoke run)",
+    "make notebook": "serves JupyterLab until stopped (the notebooks run under nbmake)",
+    "make docs": "serves until stopped (tests/test_outputs.py builds the site strictly)",
+    "make docs ARGS=build": "tests/test_outputs.py builds the site strictly",
 }
 
 
@@ -86,7 +89,7 @@ def shrink(module: str, arguments: list[str], out: Path, plots: bool = False) ->
     if module == "sim.validate":
         return _replace_option(arguments, "--runs", "10")
     if module == "sim.fit":  # never overwrite configs/params/fitted.yaml here
-        return [*arguments, "--dry-run", "--samples", "1", "--refine", "0", "--runs", "2"]
+        return [*arguments, "--dry-run", "--population", "4", "--generations", "1", "--runs", "2"]
     return arguments
 
 

@@ -43,7 +43,7 @@ def test_sweep_writes_jobs_and_aggregate(tmp_path):
     # swept values are typed columns, ready for analysis
     assert outcomes["bandwagon_weight"].dtype == float
     assert sorted(outcomes["bandwagon_weight"].unique()) == [0.1, 0.3]
-    assert str(outcomes["seed"].dtype) == "Int64" and (outcomes["seed"] == 1).all()
+    assert pd.api.types.is_integer_dtype(outcomes["seed"]) and (outcomes["seed"] == 1).all()
     assert outcomes["label"].nunique() == 4
     assert {"months_to_first_recognition", "n_recognizers_end", "confrontation_months_PAK"} <= set(
         outcomes.columns
