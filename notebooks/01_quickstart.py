@@ -44,7 +44,11 @@ import sim
 import sim.plots
 from sim import DiplomacyModel
 from sim.agents import StateAgent
+from sim.api import compose_config
+from sim.config import spec_from_config
+from sim.events import EVENT_KINDS
 from sim.ladder import RECOGNITION_LEVELS
+from sim.posterior import ParameterDraws
 
 # sim.plots selects matplotlib's Agg backend when imported (it is also used by the
 # command line); switch back to inline figures for the notebook.
@@ -61,7 +65,10 @@ pd.set_option("display.max_columns", 30)
 # `sim.simulate` takes the same Hydra overrides as the command line and returns a
 # `Results` object holding pandas frames. Run `r` of an ensemble with seed `s` has
 # its own random streams, so the ensemble is reproducible and does not depend on
-# how many runs you ask for.
+# how many runs you ask for. By default each run also draws its own modelling-choice
+# parameters from the fit's posterior (`configs/params/posterior.yaml`), so the
+# spread between runs includes parameter uncertainty; `parameters=point` runs every
+# run at the fitted point instead.
 
 # %%
 OVERRIDES = ["scenario=baseline", f"runs={RUNS}", f"seed={SEED}", "end=2029-12"]
@@ -128,8 +135,15 @@ plt.show()
 # ### `events`: one row per event
 #
 # Attacks (the actor is the group), strikes, border closures and reopenings,
-# recognition moves, deportation waves, counter-terrorism cooperation and any
-# scheduled scenario shocks (`shock:<name>`).
+# deportation waves, sanctions, counter-terrorism cooperation, recognition moves,
+# terror delistings and any scheduled scenario shocks (`shock:<name>`). The
+# vocabulary is `sim.events.EVENT_KINDS`:
+
+# %%
+pd.DataFrame(
+    {"label": {k: v.label for k, v in EVENT_KINDS.items()},
+     "meaning": {k: v.meaning for k, v in EVENT_KINDS.items()}}
+)
 
 # %%
 events = results.events
@@ -142,9 +156,11 @@ per_run.sort_values(ascending=False).head(15).round(2).to_frame()
 # %% [markdown]
 # ### `runs`: one row per run
 #
-# The first recognizer and its date (NA when nobody recognised de jure within the
-# horizon), how many states end at de jure (5) or at least de facto (4), the blocs
-# at the end, the share of balanced triads and months of confrontation per state.
+# The run's seed and the posterior draw its parameters came from
+# (`parameter_draw`), the first recognizer and its date (NA when nobody recognised
+# de jure within the horizon), how many states end at de jure (5) or at least de
+# facto (4), the blocs at the end, the share of balanced triads and months of
+# confrontation per state.
 
 # %%
 runs = results.runs
@@ -218,14 +234,15 @@ plt.show()
 # `DiplomacyModel` wraps the same array kernel for a single run; its agents are
 # views of the model's arrays (`StateAgent` for each state, `EmirateAgent` for AFG),
 # so the usual Mesa API works. With no arguments it builds the calibrated world of
-# March 2024 with the fitted parameters; here we pass the very parameters the
-# ensemble above used, so that `DiplomacyModel(rng=s, run_id=r)` reproduces run `r`.
+# March 2024 with the fitted point (`ModelParameters.fitted()`). Here we pass the very
+# parameters the ensemble above used: the posterior draws, of which the model takes
+# run `r`'s own, so that `DiplomacyModel(rng=s, run_id=r, params=draws)` reproduces
+# run `r` of the ensemble with seed `s`.
 
 # %%
-from sim.api import compose_config  # noqa: E402
-from sim.config import spec_from_config  # noqa: E402
-
 params_used = spec_from_config(compose_config(OVERRIDES)).params
+print(type(params_used).__name__, "- run 0 uses posterior draw",
+      int(runs.loc[runs["run"] == 0, "parameter_draw"].iloc[0]))
 model = DiplomacyModel(rng=SEED, run_id=0, params=params_used)
 print(model.date, "-", len(model.agents), "agents:", sorted(a.code for a in model.agents))
 for _ in range(12):
@@ -296,8 +313,6 @@ swapped = sym.copy()
 swapped.index = swapped.index.swaplevel(1, 2)
 assert np.allclose(sym.sort_index(), swapped.reindex(sym.sort_index().index))
 # events: documented kinds only (the table sim.events.EVENT_KINDS), months as period[M]
-from sim.events import EVENT_KINDS
-
 documented = set(EVENT_KINDS)
 assert str(events["date"].dtype) == "period[M]" and str(states["date"].dtype) == "period[M]"
 assert all(k in documented or k.startswith("shock:") for k in set(events["kind"].astype(str)))
@@ -307,6 +322,11 @@ assert len(runs) == RUNS and runs["run"].tolist() == list(range(RUNS))
 assert runs["n_de_jure_end"].between(0, n_actors - 1).all()
 assert (runs["n_de_jure_end"] <= runs["n_recognizers_end"]).all()
 assert runs["balanced_triads_end"].between(0, 1).all()
+# parameters: one posterior draw per run, the same draws the Mesa model takes
+assert isinstance(params_used, ParameterDraws)
+assert runs["parameter_draw"].between(0, params_used.size - 1).all()
+assert (runs["parameter_draw"].to_numpy()
+        == params_used.draw_indices(SEED, runs["run"].to_numpy())).all()
 # the ensemble starts from the calibrated state: no spread in March 2024
 first = bands.xs(start, level="date")
 assert (first[0.1] == first[0.9]).all()
