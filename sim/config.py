@@ -98,6 +98,7 @@ class SimConfig:
     start: str = DEFAULT_START
     end: str = DEFAULT_END
     batch_size: int = 500
+    workers: Any = "auto"
     params: Any = field(default_factory=ParamsConfig)
     parameters: str = "posterior"
     record: RecordConfig = field(default_factory=RecordConfig)
@@ -177,6 +178,11 @@ def spec_from_config(cfg: DictConfig, overrides: list[str] | None = None) -> Ens
         raise ConfigError(f"first_run={first_run}: expected a non-negative integer")
     if batch < 1:
         raise ConfigError(f"batch_size={batch}: expected a positive integer")
+    workers = cfg.get("workers", "auto")
+    if workers != "auto" and (
+        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+    ):
+        raise ConfigError(f"workers={workers}: expected auto or a positive integer")
     if int(cfg.record.dyads_every) < 1:
         raise ConfigError(
             f"record.dyads_every={cfg.record.dyads_every}: expected a positive integer"
@@ -222,4 +228,5 @@ def spec_from_config(cfg: DictConfig, overrides: list[str] | None = None) -> Ens
         first_run=first_run,
         batch_size=batch,
         record=RecordOptions(dyads_every=int(cfg.record.dyads_every)),
+        workers=workers,
     )

@@ -14,6 +14,8 @@ every observer sees the result.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
@@ -29,6 +31,25 @@ from sim.state import SimState, initial_state
 from sim.streams import RunStreams
 from sim.world import World
 from sim.world_changes import WorldChange, documented_steps, worlds_by_month
+
+
+@functools.cache
+def _blas_controller():
+    """threadpoolctl's controller of the BLAS libraries loaded (None without threadpoolctl)."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    return ThreadpoolController()
+
+
+def one_blas_thread() -> contextlib.AbstractContextManager:
+    """A context in which BLAS runs on one thread: the kernel's matrix products are
+    small, and a threaded BLAS on a busy machine costs far more than it gains."""
+    controller = _blas_controller()
+    if controller is None:
+        return contextlib.nullcontext()
+    return controller.limit(limits=1, user_api="blas")
 
 
 class Observer(Protocol):
@@ -112,15 +133,16 @@ class MonthlyLoop:
         """Advance every run by one month; returns what happened."""
         self.month += 1
         self.world = self._schedule.get(self.month, self.world)
-        record = self.kernel.step(
-            self.state,
-            self.world,
-            self.params,
-            self.layout,
-            self.streams,
-            self.month,
-            self._shocks.get(self.month),
-        )
+        with one_blas_thread():
+            record = self.kernel.step(
+                self.state,
+                self.world,
+                self.params,
+                self.layout,
+                self.streams,
+                self.month,
+                self._shocks.get(self.month),
+            )
         self.last_record = record
         for observer in self.observers:
             observer.on_month(self, record)

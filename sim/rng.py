@@ -11,10 +11,13 @@ the same IEEE operations element by element (``tests/test_rng.py`` checks every 
 The hash is SplitMix64's finaliser (Stafford's "mix13"), a bijection of 64-bit words
 with full avalanche, chained over the key's parts::
 
-    combine(h, v) = mix(h ^ mix(v + GOLDEN))
+    combine(h, v) = mix(mix(h) ^ mix(v + GOLDEN))
     stream key    = combine(combine(mix(seed + GOLDEN), run), stream)
     month key     = combine(stream key, month)
     bits          = combine(month key, slot)
+
+(``mix(month key)`` is computed once per run and month, ``mix(slot + GOLDEN)`` once per
+slot, so each variate costs one ``mix``.)
 
 A uniform in [0, 1) is the top 53 bits of ``bits`` times 2^-53.  A standard normal is
 the inverse normal CDF (Wichura's AS 241, accurate to about 1e-16) of the open uniform
@@ -64,8 +67,8 @@ def mix(z):
 
 @_jitable
 def combine(h, v):
-    """Fold the uint64 ``v`` into the key ``h``."""
-    return mix(h ^ mix(v + GOLDEN))
+    """Fold the uint64 ``v`` into the key ``h`` (not symmetric in ``h`` and ``v``)."""
+    return mix(mix(h) ^ mix(v + GOLDEN))
 
 
 # -- scalar transforms (numba compiles these; the numpy versions mirror them) ----------
@@ -237,9 +240,10 @@ def slot_words(size: int) -> np.ndarray:
 
 
 def bits(keys: np.ndarray, offset: int, size: int) -> np.ndarray:
-    """(R, size) random words of slots ``offset .. offset + size - 1`` for month keys."""
+    """(R, size) random words of slots ``offset .. offset + size - 1`` for month keys:
+    ``combine(month key, slot)``."""
     slots = slot_words(offset + size)[offset:]
-    return mix(np.asarray(keys, dtype=np.uint64)[:, None] ^ slots[None, :])
+    return mix(mix(np.asarray(keys, dtype=np.uint64))[:, None] ^ slots[None, :])
 
 
 def uniforms(keys: np.ndarray, offset: int, size: int) -> np.ndarray:

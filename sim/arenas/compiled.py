@@ -113,25 +113,62 @@ STRIKE, CLOSURE, DEPORTATION, SANCTION = (LEVERS.index(lever) for lever in LEVER
 N_LEVERS = len(LEVERS)
 LEGITIMACY, REVENUE, AUTONOMY, COHESION = (OBJECTIVES.index(o) for o in OBJECTIVES)
 
-# The arenas' fixed shapes (their modules document them).
-S_GRIEVANCE_CAP = security.GRIEVANCE_CAP
-S_PRESSURE_REFERENCE = security.PRESSURE_REFERENCE
-S_DELIVERY_GAIN = security.DELIVERY_GAIN
-S_COOPERATION_OFFSET = security.COOPERATION_OFFSET
-S_WARMTH_TILT = security.WARMTH_TILT
-S_MIN_STRENGTH = security.MIN_STRENGTH
-E_TRADE_OFFER = emirate.TRADE_OFFER
-E_INCLUSIVITY_BASE = emirate.INCLUSIVITY_BASE
-E_BORDER_NATIONALISM = emirate.BORDER_NATIONALISM
-E_EVENT_CAP = emirate.EVENT_CAP
-R_TRADE_SHARE_WEIGHT = recognition.TRADE_SHARE_WEIGHT
-R_TRANSIT_WEIGHT = recognition.TRANSIT_WEIGHT
-R_ACCESS_FLOOR = recognition.ACCESS_FLOOR
-R_GRIEVANCE_CAP = recognition.GRIEVANCE_CAP
-T_CLOSED_BORDER_RETAINED = trade.CLOSED_BORDER_RETAINED
-A_THREAT_FLOOR = relations.THREAT_FLOOR
-A_ATTACK_CAP = relations.ATTACK_CAP
-A_BALANCE_MARGIN = relations.BALANCE_MARGIN
+# The arenas' fixed shapes (their modules document them), read from the modules at every
+# step (as the numpy arenas read them), passed as one array: (module, name) by position.
+ARENA_CONSTANTS = (
+    ("security", "GRIEVANCE_CAP"),
+    ("security", "PRESSURE_REFERENCE"),
+    ("security", "DELIVERY_GAIN"),
+    ("security", "COOPERATION_OFFSET"),
+    ("security", "WARMTH_TILT"),
+    ("security", "MIN_STRENGTH"),
+    ("emirate", "TRADE_OFFER"),
+    ("emirate", "INCLUSIVITY_BASE"),
+    ("emirate", "BORDER_NATIONALISM"),
+    ("emirate", "EVENT_CAP"),
+    ("recognition", "TRADE_SHARE_WEIGHT"),
+    ("recognition", "TRANSIT_WEIGHT"),
+    ("recognition", "ACCESS_FLOOR"),
+    ("recognition", "GRIEVANCE_CAP"),
+    ("trade", "CLOSED_BORDER_RETAINED"),
+    ("relations", "THREAT_FLOOR"),
+    ("relations", "ATTACK_CAP"),
+    ("relations", "BALANCE_MARGIN"),
+)
+S_GRIEVANCE_CAP = 0
+S_PRESSURE_REFERENCE = 1
+S_DELIVERY_GAIN = 2
+S_COOPERATION_OFFSET = 3
+S_WARMTH_TILT = 4
+S_MIN_STRENGTH = 5
+E_TRADE_OFFER = 6
+E_INCLUSIVITY_BASE = 7
+E_BORDER_NATIONALISM = 8
+E_EVENT_CAP = 9
+R_TRADE_SHARE_WEIGHT = 10
+R_TRANSIT_WEIGHT = 11
+R_ACCESS_FLOOR = 12
+R_GRIEVANCE_CAP = 13
+T_CLOSED_BORDER_RETAINED = 14
+A_THREAT_FLOOR = 15
+A_ATTACK_CAP = 16
+A_BALANCE_MARGIN = 17
+_ARENA_MODULES = {
+    "security": security,
+    "emirate": emirate,
+    "recognition": recognition,
+    "trade": trade,
+    "relations": relations,
+}
+
+
+def arena_constants() -> np.ndarray:
+    """The current values of :data:`ARENA_CONSTANTS`."""
+    return np.array(
+        [getattr(_ARENA_MODULES[module], name) for module, name in ARENA_CONSTANTS], dtype=float
+    )
+
+
 POISSON_MAX = 6  # sim.arenas.choice.poisson_from_uniform's cap
 TINY = 1e-12  # sim.arenas.choice's clip of uniforms before the Gumbel transform
 
@@ -259,7 +296,9 @@ def _move_lever(lever, marginal, step, temperature, key, words, slot):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _runs(month, prm, keys_u, keys_n, words_u, words_n, uoff, noff, world, state, shock, out):
+def _runs(
+    month, const, prm, keys_u, keys_n, words_u, words_n, uoff, noff, world, state, shock, out
+):
     (
         is_state,
         capability,
@@ -326,6 +365,24 @@ def _runs(month, prm, keys_u, keys_n, words_u, words_n, uoff, noff, world, state
         moves,
         delistings,
     ) = out
+    s_grievance_cap = const[S_GRIEVANCE_CAP]
+    s_pressure_reference = const[S_PRESSURE_REFERENCE]
+    s_delivery_gain = const[S_DELIVERY_GAIN]
+    s_cooperation_offset = const[S_COOPERATION_OFFSET]
+    s_warmth_tilt = const[S_WARMTH_TILT]
+    s_min_strength = const[S_MIN_STRENGTH]
+    e_trade_offer = const[E_TRADE_OFFER]
+    e_inclusivity_base = const[E_INCLUSIVITY_BASE]
+    e_border_nationalism = const[E_BORDER_NATIONALISM]
+    e_event_cap = const[E_EVENT_CAP]
+    r_trade_share_weight = const[R_TRADE_SHARE_WEIGHT]
+    r_transit_weight = const[R_TRANSIT_WEIGHT]
+    r_access_floor = const[R_ACCESS_FLOOR]
+    r_grievance_cap = const[R_GRIEVANCE_CAP]
+    t_closed_border_retained = const[T_CLOSED_BORDER_RETAINED]
+    a_threat_floor = const[A_THREAT_FLOOR]
+    a_attack_cap = const[A_ATTACK_CAP]
+    a_balance_margin = const[A_BALANCE_MARGIN]
     runs = recognition_.shape[0]
     n = recognition_.shape[1]
     g = strength.shape[1]
@@ -372,8 +429,8 @@ def _runs(month, prm, keys_u, keys_n, words_u, words_n, uoff, noff, world, state
     used = np.empty(N_LEVERS, dtype=np.bool_)
     for r in range(runs):
         p = prm[r]
-        ku = rng.combine(keys_u[r], month_word)
-        kn = rng.combine(keys_n[r], month_word)
+        ku = rng.mix(rng.combine(keys_u[r], month_word))  # each variate: mix(ku ^ word)
+        kn = rng.mix(rng.combine(keys_n[r], month_word))
         aff = affinity[r]
         fst = fast[r]
         gr = grievance[r]
@@ -419,14 +476,14 @@ def _runs(month, prm, keys_u, keys_n, words_u, words_n, uoff, noff, world, state
                 weights[i, k] = gr[i, k] / denominator
                 delivered_i += weights[i, k] * ef[k]
             eog[i] = delivered_i
-            pressure[i] = min(total, S_GRIEVANCE_CAP) / S_GRIEVANCE_CAP
+            pressure[i] = min(total, s_grievance_cap) / s_grievance_cap
         for i in range(n):
             cooperates = False
             if is_state[i] and struck[i]:
                 warmth = max(aff[i, target], 0.0) if has_target else 0.0
-                felt = salience[i, TERROR] * S_GRIEVANCE_CAP * pressure[i]
+                felt = salience[i, TERROR] * s_grievance_cap * pressure[i]
                 utility = felt * (
-                    S_DELIVERY_GAIN * eog[i] - S_COOPERATION_OFFSET + S_WARMTH_TILT * warmth
+                    s_delivery_gain * eog[i] - s_cooperation_offset + s_warmth_tilt * warmth
                 )
                 slot = uoff[U_RESPONSE] + 2 * i
                 stay = 0.0 / temperature + _gumbel(_uniform(ku, words_u, slot))
@@ -436,7 +493,7 @@ def _runs(month, prm, keys_u, keys_n, words_u, words_n, uoff, noff, world, state
             delivered[r, i] = eog[i]
             used[:] = False
             if is_state[i]:
-                lift = math.exp(sensitivity * (pressure[i] * (1.0 - eog[i]) - S_PRESSURE_REFERENCE))
+                lift = math.exp(sensitivity * (pressure[i] * (1.0 - eog[i]) - s_pressure_reference))
                 was_open = border_open[r, i]
                 for lever in range(N_LEVERS):
                     if rates[i, lever] == 0.0:
@@ -483,7 +540,7 @@ def _runs(month, prm, keys_u, keys_n, words_u, words_n, uoff, noff, world, state
             suppression = suppression_rate * sheltered_effort[k] * s
             noise = group_noise * s * normals[k]
             value = s + growth - suppression - strike_suppression * strike_pressure + noise
-            st[k] = min(max(value, S_MIN_STRENGTH), 1.0)
+            st[k] = min(max(value, s_min_strength), 1.0)
         if has_target:
             for k in range(g):
                 gr[target, k] = 0.0
@@ -503,7 +560,7 @@ def _runs(month, prm, keys_u, keys_n, words_u, words_n, uoff, noff, world, state
                 else:
                     room = 0.0
                     trade_share = 0.0
-                offer[i] = cap_s[i] * (room + E_TRADE_OFFER * trade_share) / capsum
+                offer[i] = cap_s[i] * (room + e_trade_offer * trade_share) / capsum
                 paid_incl += offer[i] * (d_incl[i] * share[i])
                 paid_ref += offer[i] * (d_ref[i] * share[i])
                 paid_border += offer[i] * (d_border[i] * share[i])
@@ -513,17 +570,17 @@ def _runs(month, prm, keys_u, keys_n, words_u, words_n, uoff, noff, world, state
             aid_r = aid[r]
             capped_aid = min(aid_r, 1.0)
             m_inclusivity = wl * (paid_incl + capped_aid * paid_ref) * aid_r - wc * hard * (
-                E_INCLUSIVITY_BASE + incl
+                e_inclusivity_base + incl
             )
-            m_border = wl * paid_border - wc * hard * E_BORDER_NATIONALISM - wa * patron_border
+            m_border = wl * paid_border - wc * hard * e_border_nationalism - wa * patron_border
             m_water = wr * p[WATER_REVENUE] - wl * p[WATER_LEGITIMACY_COST] * paid_water
             effort_cost = p[EFFORT_COST]
             for k in range(g):
                 ct_offer = 0.0
                 for i in range(n):
-                    boost = 1.0 + min(gr[i, k], E_EVENT_CAP)
+                    boost = 1.0 + min(gr[i, k], e_event_cap)
                     ct_offer += offer[i] * (d_ct[i, k] * share[i]) * boost
-                enemy = max(-stance[k], 0.0) * (1.0 + min(att[k, target], E_EVENT_CAP))
+                enemy = max(-stance[k], 0.0) * (1.0 + min(att[k, target], e_event_cap))
                 m_effort[k] = (
                     wl * ct_offer
                     + wc * enemy
@@ -620,9 +677,9 @@ def _runs(month, prm, keys_u, keys_n, words_u, words_n, uoff, noff, world, state
                         p[ACCESS_WEIGHT]
                         * salience[i, TRADE_CONCERN]
                         * (
-                            R_TRADE_SHARE_WEIGHT * flow
-                            + R_TRANSIT_WEIGHT * transit[i]
-                            + R_ACCESS_FLOOR
+                            r_trade_share_weight * flow
+                            + r_transit_weight * transit[i]
+                            + r_access_floor
                         )
                     )
                     rival = 0.0
@@ -645,7 +702,7 @@ def _runs(month, prm, keys_u, keys_n, words_u, words_n, uoff, noff, world, state
                         + p[AFFINITY_WEIGHT] * felt
                         - p[GRIEVANCE_WEIGHT]
                         * salience[i, TERROR]
-                        * min(grievance_total, R_GRIEVANCE_CAP)
+                        * min(grievance_total, r_grievance_cap)
                         + p[REFUGEE_ENGAGEMENT] * salience[i, REFUGEES]
                         + motive[r, i]
                     )
@@ -721,8 +778,8 @@ def _runs(month, prm, keys_u, keys_n, words_u, words_n, uoff, noff, world, state
                 )
                 acc[i] = factor
                 if not border_open[r, i]:
-                    lost_imports += base_imp[i] * factor * (1.0 - T_CLOSED_BORDER_RETAINED)
-                    lost_exports += base_exp[i] * factor * (1.0 - T_CLOSED_BORDER_RETAINED)
+                    lost_imports += base_imp[i] * factor * (1.0 - t_closed_border_retained)
+                    lost_exports += base_exp[i] * factor * (1.0 - t_closed_border_retained)
             diversion = p[DIVERSION_SHARE]
             aid_factor = (1.0 - p[AID_IMPORT_SHARE]) + p[AID_IMPORT_SHARE] * aid[r]
             adjustment = p[TRADE_ADJUSTMENT]
@@ -733,7 +790,7 @@ def _runs(month, prm, keys_u, keys_n, words_u, words_n, uoff, noff, world, state
                     imports[r, i] = 0.0
                     exports[r, i] = 0.0
                     continue
-                openness = 1.0 if border_open[r, i] else T_CLOSED_BORDER_RETAINED
+                openness = 1.0 if border_open[r, i] else t_closed_border_retained
                 capacity_share = (transit[i] if border_open[r, i] else 0.0) / capacity_total
                 import_target = (
                     base_imp[i] * acc[i] * openness + diversion * lost_imports * capacity_share
@@ -779,14 +836,14 @@ def _runs(month, prm, keys_u, keys_n, words_u, words_n, uoff, noff, world, state
                     + ladder * climbed[i]
                     + p[DELIVERY_WARMING]
                     * delivered_here
-                    * (1.0 if threat_total > A_THREAT_FLOOR else 0.0)
+                    * (1.0 if threat_total > a_threat_floor else 0.0)
                 )
                 cooling[i] = (
                     (1.0 if (strikes[r, i] or closures[r, i]) else 0.0)
                     + p[DEPORTATION_COOLING] * (1.0 if deportations[r, i] else 0.0)
                     + p[SANCTION_COOLING] * (1.0 if sanctions[r, i] else 0.0)
                     + ladder * max(-total_move, 0)
-                    + p[SHELTERED_ATTACK_COOLING] * min(sheltered, A_ATTACK_CAP)
+                    + p[SHELTERED_ATTACK_COOLING] * min(sheltered, a_attack_cap)
                 )
         weight_total = 0.0
         for k in range(n):
@@ -823,7 +880,7 @@ def _runs(month, prm, keys_u, keys_n, words_u, words_n, uoff, noff, world, state
             j = pair_j[q]
             balance_pressure = pressures[i, j]
             s_ij = structural[i, j]
-            allowed = A_BALANCE_MARGIN * abs(s_ij) * decay
+            allowed = a_balance_margin * abs(s_ij) * decay
             if balance_pressure * s_ij < 0:
                 cap = min(1.0, allowed / max(drift_rate * abs(balance_pressure), 1e-12))
                 balance = balance_pressure * cap
@@ -1031,6 +1088,7 @@ def step(
     )
     _runs(
         month,
+        arena_constants(),
         params,
         keys[0],
         keys[1],
@@ -1044,3 +1102,61 @@ def step(
         tuple(out.values()),
     )
     return out
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def month_measures(affinity, blocs, balanced, frustration):
+    """The recorder's monthly measures of every run, in one pass over its pairs:
+    ``balanced[r]``, the share of balanced triads among those with three non-zero ties
+    (NaN without any; the counts are integers, so the share is exactly
+    :func:`sim.recorder.balanced_triad_shares`'), and ``frustration[r]``, the weighted
+    frustration of the bloc partition ``blocs[r]`` (:func:`sim.recorder.partition_frustration`,
+    summed in another order)."""
+    runs, n = affinity.shape[0], affinity.shape[1]
+    signs = np.empty((n, n))
+    for r in range(runs):
+        a = affinity[r]
+        b = blocs[r]
+        violated = 0.0
+        for i in range(n):
+            signs[i, i] = 0.0
+            for j in range(i + 1, n):
+                value = a[i, j]
+                sign = 1.0 if value > 0.0 else (-1.0 if value < 0.0 else 0.0)
+                signs[i, j] = sign
+                signs[j, i] = sign
+                if b[i] == b[j]:
+                    violated += max(-value, 0.0)
+                else:
+                    violated += max(value, 0.0)
+        closed = 0.0
+        signed = 0.0
+        for i in range(n):
+            for j in range(i + 1, n):
+                s_ij = signs[i, j]
+                if s_ij == 0.0:
+                    continue
+                for k in range(j + 1, n):
+                    s_jk = signs[j, k]
+                    s_ik = signs[i, k]
+                    if s_jk != 0.0 and s_ik != 0.0:
+                        closed += 1.0
+                        signed += s_ij * s_jk * s_ik
+        balanced[r] = 0.5 * (closed + signed) / closed if closed > 0 else np.nan
+        frustration[r] = violated
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def transit_shares(affinity, border_open, capacity, target, out):
+    """:func:`sim.arenas.trade.transit_shares` into ``out`` (R, N), one run at a time."""
+    runs, n = border_open.shape
+    for r in range(runs):
+        total = 0.0
+        for i in range(n):
+            weight = 0.0
+            if border_open[r, i]:
+                weight = capacity[i] * max(1.0 + affinity[r, i, target], 0.0)
+            out[r, i] = weight
+            total += weight
+        for i in range(n):
+            out[r, i] = out[r, i] / total if total > 0 else 0.0
