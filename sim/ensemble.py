@@ -188,16 +188,16 @@ def resolve_workers(spec: EnsembleSpec) -> int:
 
 
 def _start_worker() -> None:
-    """Pool initializer: one BLAS thread per worker, the compiled step loaded."""
+    """Pool initializer: the compiled step loaded, then one BLAS thread per worker."""
+    from sim.kernel import compiled_arenas
+
+    compiled_arenas()  # loads the BLAS the compiled step calls, so the limit covers it
     try:
         from threadpoolctl import threadpool_limits
 
         threadpool_limits(limits=1, user_api="blas")
     except ImportError:
         pass
-    from sim.kernel import compiled_arenas
-
-    compiled_arenas()
 
 
 def _record_in_worker(spec: EnsembleSpec, run_ids: np.ndarray) -> Recorder:

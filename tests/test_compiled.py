@@ -44,6 +44,9 @@ def cases() -> dict[str, tuple[EnsembleSpec, object]]:
     expulsion = spec_of(["scenario=pakistan_mass_expulsion", "seed=4", "end=2027-03"])
     triad = spec_of(["world=triad", "seed=5", "end=2026-03", "parameters=point"])
     synthetic = dataclasses.replace(base, world=synthetic_world(20, 6, 7), seed=6)
+    large = dataclasses.replace(  # balance pressure by BLAS (compiled.BLAS_MIN_ACTORS)
+        base, world=synthetic_world(30, 4, 8), seed=7, end="2025-03"
+    )
     run_ids = np.arange(RUNS)
     return {
         "calibrated, point": (base, run_parameters(base, run_ids)),
@@ -54,6 +57,7 @@ def cases() -> dict[str, tuple[EnsembleSpec, object]]:
         "mass expulsion (world changes)": (expulsion, run_parameters(expulsion, run_ids)),
         "triad world (no target)": (triad, run_parameters(triad, run_ids)),
         "synthetic 20 actors, prior draws": (synthetic, prior_draws(RUNS, 12)),
+        "synthetic 30 actors, prior draws": (large, prior_draws(RUNS, 13)),
     }
 
 

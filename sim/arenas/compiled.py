@@ -8,10 +8,17 @@ agree), with three differences of *how*, none of *what*:
 * **run-outer, fused loops.** The batch is a loop over runs (the leading axis of every
   state array, so a run's data is contiguous); each run goes through the five arenas in
   turn with its small actor and group axes as inner loops, writing the state in place.
-  The alternative, the run axis as the inner vectorised loop, needs the state stored
-  transposed and turns every per-run branch into masks; measured on the relations
-  arena it was no faster (``benchmarks/bench.py --only layout``), so the per-run layout
-  was kept.
+  The alternative, the run axis as the inner vectorised loop, was measured
+  (``benchmarks/bench.py --only layout``): on the arithmetic-dense relations update alone
+  it is about 1.6x faster (its inner loops are 1,000 runs long instead of 12 actors).
+  It was not taken: most of a month is per-run branching (a choice only for a state
+  that reviews, a variate only where a lever exists, sparse attacks), which a run-inner
+  loop turns into masks over every run; the state would have to be stored transposed
+  against the (R, ...) layout that the numpy reference, the recorder and the Mesa agents
+  read (a transpose of the affinities each month costs about what the relations update
+  would gain); and the step already runs one run's five arenas out of L1 cache.  The
+  dense part that remains (tanh, normals) is written as vectorisable passes over a
+  run's pairs instead.
 * **only the variates that are used.** Each variate is a counter-based hash of (seed,
   run, stream, month, slot) (:mod:`sim.rng`), computed where it is needed: a state that
   does not review its level draws no choice, a lever with a zero documented rate or an
@@ -19,7 +26,8 @@ agree), with three differences of *how*, none of *what*:
   no noise.  The values of the variates that are drawn are bitwise those of the numpy
   path (same slots of the same layout), so skipping the others changes nothing.
 * **symmetry.** Balance pressure, the drive and the fast part of a pair are computed
-  once per unordered pair.
+  once per unordered pair (balance pressure by one BLAS product per run from 24 actors
+  on, so the cubic term stays small next to the quadratic ones).
 
 Continuous results agree with the numpy path to rounding (sums taken in another order,
 numpy's SIMD ``exp``/``tanh``/``log`` against libm's): about 1e-15 after a month and
@@ -36,6 +44,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import scipy.linalg.cython_blas  # noqa: F401  (the BLAS numba calls: loaded before it is pinned)
 from numba import njit
 
 from sim import rng
@@ -169,6 +178,8 @@ def arena_constants() -> np.ndarray:
     )
 
 
+#: From this many actors on, balance pressure is one BLAS product per run.
+BLAS_MIN_ACTORS = 24
 POISSON_MAX = 6  # sim.arenas.choice.poisson_from_uniform's cap
 TINY = 1e-12  # sim.arenas.choice's clip of uniforms before the Gumbel transform
 
@@ -410,9 +421,9 @@ def _runs(
     cooling = np.zeros(n)
     climbed = np.zeros(n)
     third = np.empty(n)
-    weighted = np.empty(n)
     acc = np.empty(n)
     pressures = np.empty((n, n))
+    weighted_rows = np.empty((n, n))
     n_pairs = n * (n - 1) // 2
     pair_i = np.empty(n_pairs, dtype=np.int64)
     pair_j = np.empty(n_pairs, dtype=np.int64)
@@ -861,19 +872,29 @@ def _runs(
         coercion_weight = p[COERCION_WEIGHT]
         influence_weight = p[INFLUENCE_RIVALRY_WEIGHT]
         noise_scale = p[AFFINITY_NOISE]
-        # balance pressure of every pair i < j from this month's (old) affinities
+        # balance pressure of every pair from this month's (old) affinities, (A w) A: the
+        # only cubic term; a BLAS product per run for larger worlds (as the numpy arena's
+        # matmul), loops over the upper triangle for small ones (no call overhead)
         for i in range(n):
             for k in range(n):
-                weighted[k] = aff[i, k] * third[k]
-            for j in range(n):
-                acc[j] = 0.0
-            for k in range(n):
-                a = weighted[k]
+                weighted_rows[i, k] = aff[i, k] * third[k]
+        if n >= BLAS_MIN_ACTORS:
+            products = np.dot(weighted_rows, aff)
+            for i in range(n):
                 for j in range(i + 1, n):
-                    acc[j] += a * aff[k, j]
-            for j in range(i + 1, n):
-                others = max(weight_total - third[i] - third[j], 1e-12)
-                pressures[i, j] = acc[j] / others
+                    others = max(weight_total - third[i] - third[j], 1e-12)
+                    pressures[i, j] = products[i, j] / others
+        else:
+            for i in range(n):
+                for j in range(n):
+                    acc[j] = 0.0
+                for k in range(n):
+                    a = weighted_rows[i, k]
+                    for j in range(i + 1, n):
+                        acc[j] += a * aff[k, j]
+                for j in range(i + 1, n):
+                    others = max(weight_total - third[i] - third[j], 1e-12)
+                    pressures[i, j] = acc[j] / others
         _fill_normals(kn, words_n, noff[N_PAIRS], n_pairs, units, normals)
         for q in range(n_pairs):
             i = pair_i[q]
@@ -1009,7 +1030,7 @@ def parameter_matrix(params, runs: int) -> np.ndarray:
     if columns is not None:  # RunParameters: one value per run
         return np.ascontiguousarray(np.stack([columns[name] for name in PARAMETER_NAMES], axis=1))
     row = np.array([getattr(params, name) for name in PARAMETER_NAMES], dtype=np.float64)
-    return np.ascontiguousarray(np.broadcast_to(row, (runs, row.size)))
+    return np.array(np.broadcast_to(row, (runs, row.size)))  # a writable copy: one signature
 
 
 def slot_offsets(layout, draws) -> np.ndarray:
