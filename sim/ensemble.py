@@ -5,10 +5,9 @@ depend on the batch size or on which process ran a batch.  A batch is one
 :class:`~sim.loop.MonthlyLoop` watched by a :class:`~sim.recorder.Recorder`.
 
 With ``workers`` > 1 (``"auto"``: one per core for a job big enough to repay starting
-them, :func:`resolve_workers`), batches run in worker processes (joblib's loky
-executor: fresh interpreters, safe whatever threads the parent holds, that do not re-run
-the caller's script, and stay up a few minutes for the next ensemble), each with BLAS
-pinned to one thread; a worker sends
+them, :func:`resolve_workers`), batches run in worker processes (a loky executor, from
+joblib: fresh interpreters, safe whatever threads the parent holds, that do not re-run
+the caller's script), each with BLAS pinned to one thread; a worker sends
 back its batch's compact recorded arrays, and the parent builds the frames, in batch
 order, while the workers go on.  At most two batches per worker are in flight, so
 memory stays that of a few batches however many runs there are.  The results are
@@ -151,11 +150,9 @@ def run_batch(spec: EnsembleSpec, run_ids: np.ndarray) -> Results:
     return batch_results(spec, run_ids, record_batch(spec, run_ids))
 
 
-#: Idle worker processes stay up this long, so that the next ensemble starts at once.
-WORKER_IDLE_SECONDS = 300
 #: ``workers="auto"`` starts processes only for jobs of at least this many run-months
 #: (starting a worker, its imports and compiled code, takes about a second).
-AUTO_MIN_RUN_MONTHS = 200_000
+AUTO_MIN_RUN_MONTHS = 500_000
 
 
 def available_cores() -> int:
@@ -206,12 +203,12 @@ def _record_in_worker(spec: EnsembleSpec, run_ids: np.ndarray) -> Recorder:
 
 def _recorded(spec: EnsembleSpec, workers: int) -> Iterator[tuple[np.ndarray, Recorder]]:
     """Every batch's (run ids, recorder), in batch order, from ``workers`` processes."""
-    from joblib.externals.loky import get_reusable_executor
+    from joblib.externals.loky import ProcessPoolExecutor
 
     batches = iter_batches(spec)
-    pool = get_reusable_executor(
-        max_workers=workers, initializer=_start_worker, timeout=WORKER_IDLE_SECONDS
-    )
+    # an executor of our own, not joblib's shared reusable one (which joblib.Parallel, and
+    # so Hydra's joblib launcher, expects to configure itself)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker)
     pending: deque = deque()
     try:
         for run_ids in batches:
@@ -228,6 +225,7 @@ def _recorded(spec: EnsembleSpec, workers: int) -> Iterator[tuple[np.ndarray, Re
     finally:
         for _, future in pending:  # stopped early (an error, an interrupt): drop the rest
             future.cancel()
+        pool.shutdown(wait=True)
 
 
 def split_spec(spec: EnsembleSpec, parts: int = 2) -> list[EnsembleSpec]:

@@ -49,3 +49,12 @@ def test_workers_is_a_config_key():
     for bad in ("workers=0", "workers=many", "workers=1.5"):
         with pytest.raises(ConfigError, match="workers"):
             compose_spec([bad])
+
+
+def test_joblib_still_works_after_an_ensemble_on_workers():
+    """The workers' executor is our own: joblib's shared one (Hydra's joblib launcher,
+    SALib) is left for joblib to configure."""
+    from joblib import Parallel, delayed
+
+    run_ensemble(dataclasses.replace(calibrated_spec(4, months=2, batch_size=2), workers=2))
+    assert Parallel(n_jobs=2)(delayed(abs)(-k) for k in range(3)) == [0, 1, 2]
