@@ -399,14 +399,15 @@ def section_mesa(runs: int, months: int, ensemble_rows: list[Row]) -> list[Row]:
                 )
     simulated = [r for r in ensemble_rows if r.section == "simulate" and r.unit == "runs/s"]
     if simulated:
-        ratio = simulated[0].value / rows[1].value
+        best = max(rows[0].value, rows[1].value)  # batch_run's faster setting
+        ratio = simulated[0].value / best
         rows.append(
             Row(
                 "mesa",
-                "sim.simulate (frames recorded, 2 workers) / batch_run (2 processes) throughput",
+                "sim.simulate (frames recorded, 2 workers) / batch_run (faster of 1, 2 processes)",
                 ratio,
                 "x",
-                f"{simulated[0].value:.0f} against {rows[1].value:.1f} runs/s",
+                f"{simulated[0].value:.0f} against {best:.1f} runs/s",
                 judged(ratio, 100.0, "x", below=False),
             )
         )
