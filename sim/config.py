@@ -173,6 +173,7 @@ class SimConfig:
     start: str = DEFAULT_START
     end: str = DEFAULT_END
     batch_size: int = 500
+    workers: Any = "auto"
     params: Any = field(default_factory=ParamsConfig)
     parameters: str = "posterior"
     record: RecordConfig = field(default_factory=RecordConfig)
@@ -285,6 +286,11 @@ def spec_from_config(cfg: DictConfig, overrides: list[str] | None = None) -> Ens
     first_run = int(cfg.first_run)
     if first_run < 0:
         raise ConfigError(f"first_run={first_run}: expected a non-negative integer")
+    workers = cfg.get("workers", "auto")
+    if workers != "auto" and (
+        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+    ):
+        raise ConfigError(f"workers={workers}: expected auto or a positive integer")
     if first_run + runs - 1 > MAX_RUN_INDEX:
         raise ConfigError(
             f"first_run={first_run}: with runs={runs} the last run index would pass 2**63-2"
@@ -334,4 +340,5 @@ def spec_from_config(cfg: DictConfig, overrides: list[str] | None = None) -> Ens
         first_run=first_run,
         batch_size=batch,
         record=RecordOptions(dyads_every=int(cfg.record.dyads_every)),
+        workers=workers,
     )

@@ -1,14 +1,25 @@
-"""Run an ensemble of seeded runs through the monthly loop, in batches.
+"""Run an ensemble of seeded runs through the monthly loop, in batches, on every core.
 
 Every run has its own random streams (:mod:`sim.streams`), so results do not
 depend on the batch size or on which process ran a batch.  A batch is one
 :class:`~sim.loop.MonthlyLoop` watched by a :class:`~sim.recorder.Recorder`.
+
+With ``workers`` > 1 (``"auto"``: one per core for a job big enough to repay starting
+them, :func:`resolve_workers`), batches run in worker processes (a loky executor, from
+joblib: fresh interpreters, safe whatever threads the parent holds, that do not re-run
+the caller's script), each with BLAS pinned to one thread; a worker sends
+back its batch's compact recorded arrays, and the parent builds the frames, in batch
+order, while the workers go on.  At most two batches per worker are in flight, so
+memory stays that of a few batches however many runs there are.  The results are
+identical to one worker's (``tests/test_workers.py``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import os
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -45,6 +56,8 @@ class EnsembleSpec:
         batch_size: runs stepped together (memory/speed knob only).
         record: recording options.
         arenas: the arenas the kernel runs.
+        workers: processes running batches: a number, or ``"auto"`` (one per core when
+            the job is big enough, :func:`resolve_workers`); 1 runs in this process.
     """
 
     world: World
@@ -59,6 +72,7 @@ class EnsembleSpec:
     batch_size: int = 1000
     record: RecordOptions = field(default_factory=RecordOptions)
     arenas: tuple[Arena, ...] = STANDARD_ARENAS
+    workers: int | str = 1
 
     @property
     def months(self) -> int:
@@ -114,12 +128,17 @@ def loop_for(spec: EnsembleSpec, run_ids: np.ndarray) -> MonthlyLoop:
     )
 
 
-def run_batch(spec: EnsembleSpec, run_ids: np.ndarray) -> Results:
-    """Simulate the runs ``run_ids`` of ``spec`` together and return their frames."""
+def record_batch(spec: EnsembleSpec, run_ids: np.ndarray) -> Recorder:
+    """Simulate the runs ``run_ids`` of ``spec`` together; return what was recorded."""
     loop = loop_for(spec, run_ids)
     recorder = Recorder(loop.world, run_ids, spec.dates, spec.record)
     loop.attach(recorder)
     loop.run(spec.months)
+    return recorder
+
+
+def batch_results(spec: EnsembleSpec, run_ids: np.ndarray, recorder: Recorder) -> Results:
+    """The frames of a recorded batch."""
     frames = recorder.frames(spec.seed)
     if isinstance(spec.params, ParameterDraws):  # which posterior draw each run used
         runs = frames["runs"]
@@ -129,6 +148,89 @@ def run_batch(spec: EnsembleSpec, run_ids: np.ndarray) -> Results:
             spec.params.draw_indices(spec.seed, run_ids),
         )
     return Results.from_frames(frames, meta={})
+
+
+def run_batch(spec: EnsembleSpec, run_ids: np.ndarray) -> Results:
+    """Simulate the runs ``run_ids`` of ``spec`` together and return their frames."""
+    return batch_results(spec, run_ids, record_batch(spec, run_ids))
+
+
+#: ``workers="auto"`` starts processes only for jobs of at least this many run-months
+#: (starting a worker, its imports and compiled code, takes about a second).
+AUTO_MIN_RUN_MONTHS = 500_000
+
+
+def available_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def resolve_workers(spec: EnsembleSpec) -> int:
+    """The number of worker processes for ``spec`` (1: run in this process).
+
+    ``"auto"`` uses every core (:func:`available_cores`) when the job has at least
+    :data:`AUTO_MIN_RUN_MONTHS` run-months, else 1; a number is taken as given.  Never
+    more workers than batches.
+    """
+    import multiprocessing
+
+    batches = max(math.ceil(spec.runs / max(spec.batch_size, 1)), 1)
+    if multiprocessing.current_process().daemon:
+        return 1  # a pool's worker may not start processes of its own
+    if spec.workers == "auto":
+        if spec.runs * spec.months < AUTO_MIN_RUN_MONTHS:
+            return 1
+        wanted = available_cores()
+    else:
+        wanted = int(spec.workers)
+    return max(1, min(wanted, batches))
+
+
+def _start_worker() -> None:
+    """Pool initializer: the compiled step loaded, then one BLAS thread per worker."""
+    from sim.kernel import compiled_arenas
+
+    compiled_arenas()  # loads the BLAS the compiled step calls, so the limit covers it
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=1, user_api="blas")
+    except ImportError:
+        pass
+
+
+def _record_in_worker(spec: EnsembleSpec, run_ids: np.ndarray) -> Recorder:
+    return record_batch(spec, run_ids)
+
+
+def _recorded(spec: EnsembleSpec, workers: int) -> Iterator[tuple[np.ndarray, Recorder]]:
+    """Every batch's (run ids, recorder), in batch order, from ``workers`` processes."""
+    from joblib.externals.loky import ProcessPoolExecutor
+
+    batches = iter_batches(spec)
+    # an executor of our own, not joblib's shared reusable one (which joblib.Parallel, and
+    # so Hydra's joblib launcher, expects to configure itself)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker)
+    pending: deque = deque()
+    try:
+        for run_ids in batches:
+            pending.append((run_ids, pool.submit(_record_in_worker, spec, run_ids)))
+            if len(pending) >= 2 * workers:
+                break
+        while pending:
+            run_ids, future = pending.popleft()
+            recorder = future.result()
+            following = next(batches, None)
+            if following is not None:
+                pending.append((following, pool.submit(_record_in_worker, spec, following)))
+            yield run_ids, recorder
+    finally:
+        for _, future in pending:  # stopped early (an error, an interrupt): drop the rest
+            future.cancel()
+        pool.shutdown(wait=True)
 
 
 def split_spec(spec: EnsembleSpec, parts: int = 2) -> list[EnsembleSpec]:
@@ -153,17 +255,25 @@ def iter_batches(spec: EnsembleSpec) -> Iterator[np.ndarray]:
 
 
 def iter_results(spec: EnsembleSpec, progress: bool = False) -> Iterator[Results]:
-    """Simulate ``spec`` batch by batch, yielding each batch's frames."""
+    """Simulate ``spec`` batch by batch, yielding each batch's frames in run order
+    (batches run in :func:`resolve_workers` processes)."""
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=spec.runs, unit="run", desc="runs", leave=False)
+    workers = resolve_workers(spec)
     try:
-        for run_ids in iter_batches(spec):
-            yield run_batch(spec, run_ids)
-            if bar is not None:
-                bar.update(len(run_ids))
+        if workers == 1:
+            for run_ids in iter_batches(spec):
+                yield run_batch(spec, run_ids)
+                if bar is not None:
+                    bar.update(len(run_ids))
+        else:
+            for run_ids, recorder in _recorded(spec, workers):
+                yield batch_results(spec, run_ids, recorder)
+                if bar is not None:
+                    bar.update(len(run_ids))
     finally:
         if bar is not None:
             bar.close()

@@ -146,6 +146,33 @@ class EventRows:
     shock: Shock | None = None
 
 
+def state_event_masks(record: StepRecord) -> dict[str, np.ndarray]:
+    """(R, N) boolean masks of the per-state kinds (actor = the state, target = the
+    world's target), in the order of :data:`EVENT_KINDS`."""
+    total_moves = record.moves + record.shock_moves
+    return {
+        "strike": record.strikes,
+        "border_closure": record.closures,
+        "border_reopening": record.reopenings,
+        "deportation_wave": record.deportations,
+        "sanction": record.sanctions,
+        "ct_cooperation": record.cooperation,
+        "recognition_up": total_moves > 0,
+        "recognition_down": total_moves < 0,
+        "terror_delisting": record.delistings,
+    }
+
+
+def shock_ends(shock: Shock, world: World) -> tuple[int, int]:
+    """The (actor, target) indices a shock's event row names: a group is the actor of
+    an attack shock (coded ``N + group``), -1 for none."""
+    target = -1 if world.target is None else world.target
+    if shock.group is not None:
+        return world.n_actors + shock.group, -1 if shock.actor is None else shock.actor
+    actor = -1 if shock.actor is None else shock.actor
+    return actor, shock.partner if shock.partner is not None else target
+
+
 def month_events(record: StepRecord, world: World) -> Iterator[EventRows]:
     """The events of a month, kind by kind, in the order of :data:`EVENT_KINDS`."""
     n, g = world.n_actors, world.n_groups
@@ -168,7 +195,6 @@ def month_events(record: StepRecord, world: World) -> Iterator[EventRows]:
     actor_index = np.arange(n)
     to_target = np.full(n, target)
     attack_flat = record.attacks.reshape(runs_in_batch, g * n)
-    total_moves = record.moves + record.shock_moves
     candidates = [
         # Attacks: actor = the group (coded n + group index), target = the state.
         rows(
@@ -178,24 +204,14 @@ def month_events(record: StepRecord, world: World) -> Iterator[EventRows]:
             np.tile(actor_index, g),
             attack_flat,
         ),
-        rows("strike", record.strikes, actor_index, to_target),
-        rows("border_closure", record.closures, actor_index, to_target),
-        rows("border_reopening", record.reopenings, actor_index, to_target),
-        rows("deportation_wave", record.deportations, actor_index, to_target),
-        rows("sanction", record.sanctions, actor_index, to_target),
-        rows("ct_cooperation", record.cooperation, actor_index, to_target),
-        rows("recognition_up", total_moves > 0, actor_index, to_target),
-        rows("recognition_down", total_moves < 0, actor_index, to_target),
-        rows("terror_delisting", record.delistings, actor_index, to_target),
+        *(
+            rows(kind, mask, actor_index, to_target)
+            for kind, mask in state_event_masks(record).items()
+        ),
     ]
     everyone = np.ones((runs_in_batch, 1), dtype=bool)
     for shock in record.shocks:
-        if shock.group is not None:
-            actor = n + shock.group
-            shock_target = -1 if shock.actor is None else shock.actor
-        else:
-            actor = -1 if shock.actor is None else shock.actor
-            shock_target = shock.partner if shock.partner is not None else target
+        actor, shock_target = shock_ends(shock, world)
         candidates.append(
             rows(f"shock:{shock.label}", everyone, [actor], [shock_target], shock=shock)
         )

@@ -7,12 +7,15 @@ attaches as an :class:`Observer` and is told of the start and of every month.
 
 Each month, in order: the month index advances, the world in force is taken from the
 schedule of structural changes (the world's documented steps after the start, then a
-scenario's changes), the runs' variates are drawn, the kernel steps the
-state (this month's shocks first), and every observer sees the result.
+scenario's changes), the kernel steps the state (this month's shocks first, then the
+arenas, each drawing its variates for this month index from the runs' streams), and
+every observer sees the result.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
@@ -21,13 +24,32 @@ import numpy as np
 from sim.arenas import STANDARD_ARENAS
 from sim.arenas.base import Arena
 from sim.dates import add_months
-from sim.kernel import Kernel, StepRecord
+from sim.kernel import Backend, Kernel, StepRecord
 from sim.params import ModelParameters
 from sim.shocks import Shock
 from sim.state import SimState, initial_state
 from sim.streams import RunStreams
 from sim.world import World
 from sim.world_changes import WorldChange, documented_steps, worlds_by_month
+
+
+@functools.cache
+def _blas_controller():
+    """threadpoolctl's controller of the BLAS libraries loaded (None without threadpoolctl)."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    return ThreadpoolController()
+
+
+def one_blas_thread() -> contextlib.AbstractContextManager:
+    """A context in which BLAS runs on one thread: the kernel's matrix products are
+    small, and a threaded BLAS on a busy machine costs far more than it gains."""
+    controller = _blas_controller()
+    if controller is None:
+        return contextlib.nullcontext()
+    return controller.limit(limits=1, user_api="blas")
 
 
 class Observer(Protocol):
@@ -51,6 +73,8 @@ class MonthlyLoop:
         world_changes: structural changes, each from its month on.
         arenas: the arenas the kernel runs (default :data:`sim.arenas.STANDARD_ARENAS`).
         observers: watchers attached from the start.
+        backend: the kernel's implementation of the standard arenas (``"auto"``:
+            compiled when numba is available; see :class:`sim.kernel.Kernel`).
     """
 
     def __init__(
@@ -64,8 +88,9 @@ class MonthlyLoop:
         world_changes: Iterable[WorldChange] = (),
         arenas: Sequence[Arena] = STANDARD_ARENAS,
         observers: Iterable[Observer] = (),
+        backend: Backend = "auto",
     ) -> None:
-        self.kernel = Kernel(arenas)
+        self.kernel = Kernel(arenas, backend=backend)
         self.params = params
         self.start = start
         self.run_ids = np.asarray(run_ids, dtype=np.int64)
@@ -108,10 +133,16 @@ class MonthlyLoop:
         """Advance every run by one month; returns what happened."""
         self.month += 1
         self.world = self._schedule.get(self.month, self.world)
-        variates = self.streams.next_month()
-        record = self.kernel.step(
-            self.state, self.world, self.params, self.layout, variates, self._shocks.get(self.month)
-        )
+        with one_blas_thread():
+            record = self.kernel.step(
+                self.state,
+                self.world,
+                self.params,
+                self.layout,
+                self.streams,
+                self.month,
+                self._shocks.get(self.month),
+            )
         self.last_record = record
         for observer in self.observers:
             observer.on_month(self, record)

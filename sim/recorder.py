@@ -13,10 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim import alignment
 from sim.alignment import balanced_triad_share_batch, blocs_to_string, detect_blocs_batch
 from sim.arenas.trade import transit_shares
-from sim.events import EVENT_KINDS, month_events
-from sim.kernel import StepRecord
+from sim.events import EVENT_KINDS, shock_ends, state_event_masks
+from sim.kernel import StepRecord, compiled_arenas
 from sim.ladder import DE_FACTO, DE_JURE
 from sim.loop import MonthlyLoop
 from sim.results import month_ordinal, months_from_ordinals
@@ -83,6 +84,23 @@ def balanced_triad_shares(affinity: np.ndarray) -> np.ndarray:
         return np.where(closed_triads > 0, balanced / closed_triads, np.nan)
 
 
+def _kernel_blocs(affinity: np.ndarray) -> np.ndarray:
+    """:func:`sim.alignment.detect_blocs_batch` of the kernel's affinities, compiled.
+
+    The kernel keeps affinities exactly symmetric, in (-1, 1), with a zero diagonal,
+    which is what the input checks of ``detect_blocs_batch`` establish; so its compiled
+    loop is called directly on them, with the same tie weights and tolerance (the
+    labels are identical: ``tests/test_speed_paths.py``).
+    """
+    kernel = alignment._compiled_bloc_kernel()
+    if kernel is None:
+        return detect_blocs_batch(affinity)
+    labels = np.empty(affinity.shape[:2], dtype=np.int64)
+    tolerance = alignment._RELATIVE_TOLERANCE * np.abs(affinity).sum(axis=(1, 2))
+    kernel(np.ascontiguousarray(affinity), tolerance, labels)
+    return labels
+
+
 def _frame(columns: dict[str, object]) -> pd.DataFrame:
     """A frame of freshly built columns, without pandas copying them again.
 
@@ -114,11 +132,11 @@ class RecordOptions:
     """What to record.
 
     Attributes:
-        dyads_every: record the dyad affinities every k months (1 = monthly);
-            the first and last month are always recorded.
+        dyads_every: record the dyad affinities every k months (default 12: yearly;
+            1 = monthly); the first and last month are always recorded.
     """
 
-    dyads_every: int = 1
+    dyads_every: int = 12
 
 
 class Recorder:
@@ -178,34 +196,101 @@ class Recorder:
             self.affinity_target[:, month] = state.affinity[:, :, world.target]
         self.target_imports[:, month] = state.target_imports
         self.target_exports[:, month] = state.target_exports
-        self.blocs[:, month] = detect_blocs_batch(state.affinity)
+        compiled = compiled_arenas()
+        if compiled is not None:
+            blocs = _kernel_blocs(state.affinity)
+            self.blocs[:, month] = blocs
+            balanced = np.empty(state.runs)
+            frustration = np.empty(state.runs)
+            compiled.month_measures(state.affinity, blocs, balanced, frustration)
+            self.balanced[:, month] = balanced
+            self.frustration[:, month] = frustration
+        else:
+            self.blocs[:, month] = detect_blocs_batch(state.affinity)
+            self.balanced[:, month] = balanced_triad_shares(state.affinity)
+            self.frustration[:, month] = partition_frustration(state.affinity, self.blocs[:, month])
         self.border_open[:, month] = state.border_open
-        self.transit[:, month] = transit_shares(state, world)
+        if compiled is not None and world.target is not None:
+            shares = np.empty(state.border_open.shape)
+            capacity = np.ascontiguousarray(world.transit_capacity, dtype=np.float64)
+            compiled.transit_shares(
+                state.affinity, state.border_open, capacity, int(world.target), shares
+            )
+            self.transit[:, month] = shares
+        else:
+            self.transit[:, month] = transit_shares(state, world)
         self.confrontation[:, month] = state.confrontation > 0
         self.strength[:, month] = state.strength
         self.effort[:, month] = state.effort
-        self.emirate[:, month] = np.stack(
-            [state.inclusivity, state.hardliners, state.water, state.aid, state.border], axis=1
-        )
-        self.balanced[:, month] = balanced_triad_shares(state.affinity)
-        self.frustration[:, month] = partition_frustration(state.affinity, self.blocs[:, month])
+        for k, lever in enumerate(
+            (state.inclusivity, state.hardliners, state.water, state.aid, state.border)
+        ):
+            self.emirate[:, month, k] = lever
         if month in self.dyad_months:
             self.dyads[:, self.dyad_months.index(month)] = state.affinity
 
     def record_step(self, month: int, record: StepRecord) -> None:
-        """Record what happened during the step that produced month ``month``."""
+        """Record what happened during the step that produced month ``month``.
+
+        The events are :func:`sim.events.month_events`' rows, found with one
+        ``nonzero`` for the attacks and one for every per-state kind stacked: within
+        a run and month they come in the same order (kind, then actor), which is the
+        order the events frame keeps.
+        """
+        world = self.world
+        n = world.n_actors
         self.attacks[:, month] = record.attacks.sum(axis=1)
-        for rows in month_events(record, self.world):
-            self.events.append(
-                (
-                    rows.runs,
-                    np.full(rows.runs.size, month),
-                    np.full(rows.runs.size, self._kind(rows.kind)),
-                    rows.actors,
-                    rows.targets,
-                    rows.counts,
-                )
+        runs = record.strikes.shape[0]
+        flat = record.attacks.reshape(runs, -1)
+        hit_runs, columns = np.nonzero(flat)
+        if hit_runs.size:
+            self._add_events(
+                hit_runs,
+                month,
+                self._kind("attack"),
+                n + columns // n,
+                columns % n,
+                flat[hit_runs, columns].astype(np.int64),
             )
+        by_kind = state_event_masks(record)
+        masks = np.stack(list(by_kind.values()), axis=1)
+        event_runs, kinds, actors = np.nonzero(masks)
+        if event_runs.size:
+            codes = np.array([self._kind(kind) for kind in by_kind])
+            target = -1 if world.target is None else world.target
+            self._add_events(
+                event_runs,
+                month,
+                codes[kinds],
+                actors,
+                np.full(actors.size, target),
+                np.ones(actors.size, dtype=np.int64),
+            )
+        target = -1 if world.target is None else world.target
+        everyone = np.arange(runs)
+        for shock in record.shocks:  # as month_events names a shock's actor and target
+            actor, shock_target = shock_ends(shock, world)
+            self._add_events(
+                everyone,
+                month,
+                self._kind(f"shock:{shock.label}"),
+                np.full(runs, actor),
+                np.full(runs, shock_target),
+                np.ones(runs, dtype=np.int64),
+            )
+
+    def _add_events(self, runs, month, kinds, actors, targets, counts) -> None:
+        size = runs.size
+        self.events.append(
+            (
+                runs,
+                np.full(size, month),
+                np.broadcast_to(kinds, (size,)) if np.ndim(kinds) == 0 else kinds,
+                actors,
+                targets,
+                counts,
+            )
+        )
 
     def _dates(self, month_indices: np.ndarray) -> pd.arrays.PeriodArray:
         """Dates as ``period[M]`` (month index 0 = the first date)."""

@@ -1,17 +1,22 @@
-"""Per-run random streams from :class:`numpy.random.SeedSequence`, laid out by the arenas.
+"""Per-run random streams: counter-based, laid out by the arenas' declarations.
 
-Run ``r`` of an ensemble with master seed ``s`` draws from
-``SeedSequence(s, spawn_key=(r, 2f))`` (uniforms) and ``SeedSequence(s, spawn_key=(r,
-2f + 1))`` (normals) for each stream family ``f`` (family 0 is shared by the standard
-arenas; an added arena has a family of its own, :attr:`sim.arenas.base.Arena.family`), so a run's numbers depend only on
-(seed, run index), never on how many runs share a batch, on the batch size, or on which
-process ran it.  Each stream is consumed strictly in order, so drawing a block of months
-at once gives the same numbers as drawing month by month.
+Every variate is a hash of where it is used (:mod:`sim.rng`): variate ``k`` of month
+``m`` of run ``r`` in an ensemble with master seed ``s`` is a function of ``(s, r,
+stream, m, k)`` alone, where the stream is ``2f`` (uniforms) or ``2f + 1`` (normals) of
+stream family ``f`` (family 0 is shared by the standard arenas; an added arena has a
+family of its own, :attr:`sim.arenas.base.Arena.family`, so it never shifts the others).
+Nothing is carried from one draw to the next, so a run's numbers depend only on (seed,
+run index), never on how many runs share a batch, on the batch size, on which process
+ran it, or on which other variates were drawn: a variate that a month does not need
+(the choice of a state that does not review its level, the lever of a state that has
+none) is simply not computed.
 
-Each month a run takes, from each family, the variates its arenas declare
+Each month a run has, in each family, the variates its arenas declare
 (:class:`sim.arenas.base.Draw`), laid out in arena order: :class:`DrawLayout` derives
-the layout from the declarations and :class:`ArenaDraws` hands each arena its blocks by
-name.
+the slots ``k`` from the declarations, and :class:`ArenaDraws` computes an arena's
+blocks by name when it asks for them.  The compiled monthly step
+(:mod:`sim.arenas.compiled`) computes the same variates from the same layout inside its
+loops, bit for bit (``tests/test_rng.py``).
 """
 
 from __future__ import annotations
@@ -21,11 +26,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim import rng
 from sim.arenas.base import Arena, Distribution
 from sim.world import World
 
-#: Months drawn at once per run (a speed knob only: results do not depend on it).
-BLOCK_MONTHS = 12
 _DISTRIBUTIONS: tuple[Distribution, ...] = ("uniform", "normal")
 
 
@@ -83,12 +87,16 @@ class DrawLayout:
         return self.counts.get((family, distribution), 0)
 
 
-def _generator(seed: int, run: int, key: int) -> np.random.Generator:
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(run, key))))
+def stream_id(family: int, distribution: Distribution) -> int:
+    """The stream of a family's uniforms (``2 family``) or normals (``2 family + 1``)."""
+    return 2 * family + _DISTRIBUTIONS.index(distribution)
 
 
 class RunStreams:
     """The variates of a batch of runs, month by month, in a :class:`DrawLayout`.
+
+    Nothing is drawn ahead: :meth:`month` gives the month's keys, and each arena's
+    block is computed from them when the arena asks for it (:class:`ArenaDraws`).
 
     Args:
         seed: master seed (a non-negative int).
@@ -97,48 +105,39 @@ class RunStreams:
     """
 
     def __init__(self, seed: int, run_ids: np.ndarray, layout: DrawLayout) -> None:
+        self.seed = int(seed)
         self.run_ids = np.asarray(run_ids, dtype=np.int64)
         self.layout = layout
-        self._generators = {
-            (family, distribution): [_generator(seed, int(r), 2 * family + k) for r in self.run_ids]
+        self.keys: dict[tuple[int, Distribution], np.ndarray] = {
+            (family, distribution): rng.stream_keys(
+                self.seed, self.run_ids, stream_id(family, distribution)
+            )
             for family in layout.families
-            for k, distribution in enumerate(_DISTRIBUTIONS)
-            if layout.count(family, distribution)
+            for distribution in _DISTRIBUTIONS
         }
-        self._blocks: dict[tuple[int, Distribution], np.ndarray] = {}
-        self._cursor = BLOCK_MONTHS
 
-    def _refill(self) -> None:
-        runs = len(self.run_ids)
-        for (family, distribution), generators in self._generators.items():
-            width = self.layout.count(family, distribution)
-            block = np.empty((runs, BLOCK_MONTHS, width))
-            for r, generator in enumerate(generators):
-                if distribution == "uniform":
-                    generator.random(out=block[r])
-                else:
-                    block[r] = generator.standard_normal((BLOCK_MONTHS, width))
-            self._blocks[(family, distribution)] = block
-        self._cursor = 0
+    def month(self, month: int) -> MonthVariates:
+        """The variates of month index ``month`` (1 = the first simulated month)."""
+        return MonthVariates({key: rng.month_keys(keys, month) for key, keys in self.keys.items()})
 
-    def next_month(self) -> dict[tuple[int, Distribution], np.ndarray]:
-        """``{(family, distribution): (R, K) variates}`` for the next month."""
-        if self._cursor >= BLOCK_MONTHS:
-            self._refill()
-        month = self._cursor
-        self._cursor += 1
-        return {key: block[:, month, :] for key, block in self._blocks.items()}
+
+class MonthVariates:
+    """One month's variates of a batch, computed on request from the month's keys."""
+
+    def __init__(self, keys: dict[tuple[int, Distribution], np.ndarray]) -> None:
+        self.keys = keys
+
+    def block(self, slot: Slot) -> np.ndarray:
+        """(R, *slot.shape) the variates of one declared draw."""
+        keys = self.keys[(slot.family, slot.distribution)]
+        draw = rng.uniforms if slot.distribution == "uniform" else rng.normals
+        return draw(keys, slot.offset, slot.size).reshape((keys.shape[0], *slot.shape))
 
 
 class ArenaDraws:
     """One arena's view of a month's variates: ``draws["attacks"]`` is (R, *shape)."""
 
-    def __init__(
-        self,
-        layout: DrawLayout,
-        arena: str,
-        month: dict[tuple[int, Distribution], np.ndarray],
-    ) -> None:
+    def __init__(self, layout: DrawLayout, arena: str, month: MonthVariates) -> None:
         self._layout = layout
         self._arena = arena
         self._month = month
@@ -148,6 +147,4 @@ class ArenaDraws:
             slot = self._layout.slots[(self._arena, name)]
         except KeyError:
             raise KeyError(f"arena {self._arena!r} did not declare a draw named {name!r}") from None
-        block = self._month[(slot.family, slot.distribution)]
-        values = block[:, slot.offset : slot.offset + slot.size]
-        return values.reshape((block.shape[0], *slot.shape))
+        return self._month.block(slot)
