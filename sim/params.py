@@ -414,6 +414,7 @@ class RunParameters:
         """The parameters of one run."""
         return ModelParameters(**{n: float(v[index]) for n, v in self.columns.items()})
 
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m sim.params``: every parameter with its meaning, range and default."""
     import argparse

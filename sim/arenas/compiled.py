@@ -723,8 +723,7 @@ def _runs(
                         * salience[i, TERROR]
                         * min(grievance_total, r_grievance_cap)
                         + p[REFUGEE_ENGAGEMENT] * salience[i, REFUGEES]
-                        + p[DURABILITY_WEIGHT]
-                        * (1.0 - math.exp(-tenure[r] / p[DURABILITY_MONTHS]))
+                        + p[DURABILITY_WEIGHT] * (1.0 - math.exp(-tenure[r] / p[DURABILITY_MONTHS]))
                         + motive[r, i]
                     )
                     # friends: capability x positive affinity, bandwagon by rung reached
