@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import UserError
-from sim.ladder import DE_FACTO, DE_JURE
+from sim.ladder import DE_FACTO
 from sim.results import Results
 
 DEFAULT_END = "2027-03"
@@ -134,8 +134,8 @@ class Headline:
 
 HEADLINES: dict[str, Headline] = {
     "china_recognizes": Headline(
-        "states other than China recognising de jure",
-        lambda r, w: others_at_level(r, w, ("CHN",), DE_JURE),
+        "states other than China at de facto or de jure recognition",
+        lambda r, w: others_at_level(r, w, ("CHN",), DE_FACTO),
         +1,
     ),
     "us_disengages": Headline("US-Emirate affinity", lambda r, w: affinity(r, w, ("USA",)), -1),
