@@ -151,6 +151,14 @@ class ModelParameters:
         1.0,
         "cost of taking the Emirate off a state's terror list, paid on the way to de facto",
     )
+    # Modelling choice, range 0-3: the precedent is the withdrawal of the first Emirate's
+    # three recognitions (E2185-E2187) only after September 2001 (P128, P129).
+    withdrawal_cost: float = _param(
+        1.0,
+        0.0,
+        3.0,
+        "cost of withdrawing de jure recognition once granted (a rung down from 5; utility)",
+    )
     # --- security arena ----------------------------------------------------------
     attack_rate: float = _param(
         0.6,

@@ -12,9 +12,15 @@ The hash is SplitMix64's finaliser (Stafford's "mix13"), a bijection of 64-bit w
 with full avalanche, chained over the key's parts::
 
     combine(h, v) = mix(mix(h) ^ mix(v + GOLDEN))
-    stream key    = combine(combine(mix(seed + GOLDEN), run), stream)
+    run key       = SeedSequence(seed, spawn_key=(run, ARENA_STREAM)).generate_state(1, uint64)
+    stream key    = combine(run key, stream)
     month key     = combine(stream key, month)
     bits          = combine(month key, slot)
+
+The run key is numpy's :class:`~numpy.random.SeedSequence` for the run (the same
+spawn-key scheme as the run's posterior draw, :mod:`sim.posterior`), computed once per
+run in numpy; the counter hash below it needs no state, so the compiled step produces
+any month's variates on its own.
 
 (``mix(month key)`` is computed once per run and month, ``mix(slot + GOLDEN)`` once per
 slot, so each variate costs one ``mix``.)
@@ -209,23 +215,41 @@ def normal_from_unit(p: float) -> float:
 # -- numpy (the reference) ----------------------------------------------------------
 
 
-def seed_word(seed: int) -> np.uint64:
-    """A non-negative seed of any size folded into one 64-bit word."""
+#: The spawn-key slot of the arenas' streams in a run's SeedSequence (the posterior
+#: draw of a run uses ``sim.posterior.PARAMETER_STREAM`` = 2**40).
+ARENA_STREAM = 2**41
+
+
+def run_keys(seed: int, run_ids: np.ndarray) -> np.ndarray:
+    """(R,) uint64 root key of each run: the first 64-bit word of numpy's
+    ``SeedSequence(seed, spawn_key=(run, ARENA_STREAM))``, so it depends on the seed and
+    the run alone, never on the batch (about 13 µs a run).
+
+    Args:
+        seed: master seed, a non-negative integer of any size.
+        run_ids: global run indices, non-negative.
+    """
     if seed < 0:
         raise ValueError(f"seed={seed}: expected a non-negative integer")
-    word = np.array([seed & _MASK64], dtype=np.uint64)
-    seed >>= 64
-    while seed:
-        word = combine(word, np.array([seed & _MASK64], dtype=np.uint64))
-        seed >>= 64
-    return word[0]
+    runs = np.asarray(run_ids, dtype=np.int64).reshape(-1)
+    if runs.size and runs.min() < 0:
+        raise ValueError(f"run index {int(runs.min())}: expected non-negative run indices")
+    return np.fromiter(
+        (
+            np.random.SeedSequence(seed, spawn_key=(int(r), ARENA_STREAM)).generate_state(
+                1, np.uint64
+            )[0]
+            for r in runs
+        ),
+        dtype=np.uint64,
+        count=runs.size,
+    )
 
 
-def stream_keys(seed: int, run_ids: np.ndarray, stream: int) -> np.ndarray:
-    """(R,) uint64 key of stream ``stream`` of each run (independent of the batch)."""
-    runs = np.asarray(run_ids, dtype=np.int64).astype(np.uint64)
-    base = mix(np.array([seed_word(seed)], dtype=np.uint64) + GOLDEN)
-    return combine(combine(base, runs), np.array([stream], dtype=np.uint64))
+def stream_keys(roots: np.ndarray, stream: int) -> np.ndarray:
+    """(R,) uint64 key of stream ``stream`` of each run, from the runs' root keys
+    (:func:`run_keys`)."""
+    return combine(np.asarray(roots, dtype=np.uint64), np.array([stream], dtype=np.uint64))
 
 
 def month_keys(keys: np.ndarray, month: int) -> np.ndarray:

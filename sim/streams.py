@@ -1,6 +1,9 @@
-"""Per-run random streams: counter-based, laid out by the arenas' declarations.
+"""Per-run random streams: rooted in numpy's SeedSequence, counter-based below it, laid
+out by the arenas' declarations.
 
-Every variate is a hash of where it is used (:mod:`sim.rng`): variate ``k`` of month
+Each run's root key is numpy's ``SeedSequence(seed, spawn_key=(run, ARENA_STREAM))``
+(:func:`sim.rng.run_keys`); below it every variate is a hash of where it is used
+(:mod:`sim.rng`): variate ``k`` of month
 ``m`` of run ``r`` in an ensemble with master seed ``s`` is a function of ``(s, r,
 stream, m, k)`` alone, where the stream is ``2f`` (uniforms) or ``2f + 1`` (normals) of
 stream family ``f`` (family 0 is shared by the standard arenas; an added arena has a
@@ -108,10 +111,9 @@ class RunStreams:
         self.seed = int(seed)
         self.run_ids = np.asarray(run_ids, dtype=np.int64)
         self.layout = layout
+        roots = rng.run_keys(self.seed, self.run_ids)
         self.keys: dict[tuple[int, Distribution], np.ndarray] = {
-            (family, distribution): rng.stream_keys(
-                self.seed, self.run_ids, stream_id(family, distribution)
-            )
+            (family, distribution): rng.stream_keys(roots, stream_id(family, distribution))
             for family in layout.families
             for distribution in _DISTRIBUTIONS
         }

@@ -167,6 +167,17 @@ def test_a_first_de_jure_recognition_raises_the_chance_others_follow(world):
     assert followers(quiet_first).mean() - followers(quiet_base).mean() < lift / 2
 
 
+def test_de_jure_recognition_once_granted_is_kept(world):
+    china = [{"date": "2024-04", "kind": "recognition", "actor": "CHN", "level": DE_JURE}]
+    k = world.codes.index("CHN")
+    kept = run(world, china, months=24)
+    assert (kept.state.recognition[:, k] == DE_JURE).mean() > 0.9
+    # without the cost of withdrawing it, China drifts back to where its utility peaks
+    free = ModelParameters.fitted().replace(withdrawal_cost=0.0)
+    drifted = run(world, china, params=free, months=24)
+    assert (drifted.state.recognition[:, k] == DE_JURE).mean() < 0.6
+
+
 def test_de_jure_is_reachable_through_mechanisms(world):
     loop = run(world, months=69)  # to 2029-12
     assert (loop.state.recognition[:, states(world)] == DE_JURE).any(axis=1).mean() > 0.02

@@ -11,20 +11,28 @@ from sim.kernel import compiled_arenas
 
 
 def month_keys(runs: int = 64, seed: int = 9, stream: int = 1, month: int = 5) -> np.ndarray:
-    return rng.month_keys(rng.stream_keys(seed, np.arange(runs), stream), month)
+    return rng.month_keys(rng.stream_keys(rng.run_keys(seed, np.arange(runs)), stream), month)
 
 
 def test_keys_depend_on_the_run_not_the_batch():
-    whole = rng.stream_keys(3, np.arange(100), 0)
-    part = rng.stream_keys(3, np.array([17, 42, 99]), 0)
+    whole = rng.stream_keys(rng.run_keys(3, np.arange(100)), 0)
+    part = rng.stream_keys(rng.run_keys(3, np.array([17, 42, 99])), 0)
     assert np.array_equal(part, whole[[17, 42, 99]])
     assert len(set(whole.tolist())) == 100
-    other_stream = rng.stream_keys(3, np.arange(100), 1)
-    other_seed = rng.stream_keys(4, np.arange(100), 0)
+    other_stream = rng.stream_keys(rng.run_keys(3, np.arange(100)), 1)
+    other_seed = rng.stream_keys(rng.run_keys(4, np.arange(100)), 0)
     assert not set(whole.tolist()) & (set(other_stream.tolist()) | set(other_seed.tolist()))
-    assert rng.seed_word(2**70 + 5) != rng.seed_word(5)
+    assert rng.run_keys(2**70 + 5, [0]) != rng.run_keys(5, [0])
     with pytest.raises(ValueError):
-        rng.seed_word(-1)
+        rng.run_keys(-1, [0])
+
+
+def test_run_keys_come_from_numpy_seed_sequence():
+    """A run's root key is the first word of SeedSequence(seed, spawn_key=(run, ARENA_STREAM))."""
+    expected = np.random.SeedSequence(11, spawn_key=(7, rng.ARENA_STREAM)).generate_state(
+        1, np.uint64
+    )[0]
+    assert rng.run_keys(11, np.array([7]))[0] == expected
 
 
 def test_blocks_are_slices_of_one_sequence():

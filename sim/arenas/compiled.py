@@ -74,6 +74,7 @@ REFUGEE_ENGAGEMENT = _P["refugee_engagement"]
 OPPOSITION_COST = _P["opposition_cost"]
 OPPOSITION_KIN_WEIGHT = _P["opposition_kin_weight"]
 DELISTING_COST = _P["delisting_cost"]
+WITHDRAWAL_COST = _P["withdrawal_cost"]
 DURABILITY_WEIGHT = _P["durability_weight"]
 DURABILITY_MONTHS = _P["durability_months"]
 ATTACK_RATE = _P["attack_rate"]
@@ -763,6 +764,9 @@ def _runs(
                         delisting = 0.0
                         if listed[r, i] and candidate >= DE_FACTO:
                             delisting = p[DELISTING_COST]
+                        withdrawal = 0.0
+                        if level[i] == DE_JURE and candidate < DE_JURE:
+                            withdrawal = p[WITHDRAWAL_COST]
                         utility = (
                             value * engagement
                             - 0.5 * curvature * (engagement * engagement)
@@ -770,6 +774,7 @@ def _runs(
                             + p[BANDWAGON_WEIGHT] * bandwagon
                             + (opposition if candidate == HOSTILE else 0.0)
                             - delisting
+                            - withdrawal
                             - p[MOVE_COST] * abs(k - 1)
                         )
                         score = utility / temperature + _gumbel(

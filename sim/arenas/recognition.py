@@ -5,7 +5,7 @@ A state reviews its level with probability ``review_rate`` a month and picks amo
 ``e = l / 5`` its utility of a level ``l`` is
 
 ``U(l) = b e - (k / 2) e^2 - consensus_weight C(l) e + bandwagon_weight W(l) + O(l) - D(l)
-- move_cost |l - current|``
+- X(l) - move_cost |l - current|``
 
 * ``b``, the value of engagement, per unit (all dimensionless):
 
@@ -53,9 +53,15 @@ A state reviews its level with probability ``review_rate`` a month and picks amo
   for what the modelled terms leave out.  With ``motive_weight`` = 1 only change moves a
   state; with 0 the modelled terms alone decide where it settles.
 
+* ``X(l) = withdrawal_cost`` for a state at de jure recognition that considers stepping
+  down: recognition once granted is an act between states, undone only at a price (the
+  documents record three de jure recognitions of the first Emirate, E2185-E2187, and
+  public sources their withdrawal only after September 2001, P128-P129).
+
 De jure recognition is the top of the same ladder: no barrier keeps it out of reach;
 its value comes from engagement, its cost from the concave cost and the consensus,
-which a first recognizer erodes for the others, and the signal it sends to rivals.
+which a first recognizer erodes for the others, and the signal it sends to rivals;
+once granted it is kept unless the reasons to withdraw outweigh ``withdrawal_cost``.
 Nothing here is scripted: a state whose level a scheduled event set this month does
 not review it again in the same month.
 """
@@ -217,6 +223,7 @@ def recognition_utilities(
         - p2.opposition_cost
     )
     delisting = p3.delisting_cost * (state.listed[:, :, None] & (candidates >= DE_FACTO))
+    withdrawal = p3.withdrawal_cost * ((level == DE_JURE)[:, :, None] & (candidates < DE_JURE))
     utilities = (
         value[:, :, None] * engagement
         - 0.5 * curvature[:, :, None] * engagement**2
@@ -224,6 +231,7 @@ def recognition_utilities(
         + p3.bandwagon_weight * bandwagon
         + np.where(candidates == HOSTILE, opposition[:, :, None], 0.0)
         - delisting
+        - withdrawal
         - p3.move_cost * np.abs(_MOVES)[None, None, :]
     )
     if not masked:
