@@ -434,11 +434,32 @@ def _no_overlap(boxes: list[dict]) -> bool:
     return True
 
 
-def _shows(locator, expected: bytes, timeout_s: float = 10.0) -> bool:
-    """True once the element's screenshot equals ``expected`` (images load after text)."""
+_IMAGE_DIGEST = """async img => {
+  const data = await (await fetch(img.src)).arrayBuffer();
+  const digest = await crypto.subtle.digest("SHA-256", data);
+  return Array.from(new Uint8Array(digest), b => b.toString(16).padStart(2, "0")).join("");
+}"""
+
+
+def _new_src(locator, previous: str | None, timeout_s: float = 20.0) -> str:
+    """The SHA-256 of the image's PNG once its ``src`` differs from ``previous`` (a
+    new render), as ``"src digest"``."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if locator.screenshot() == expected:
+        src = locator.get_attribute("src")
+        if src and src != (previous or "").split(" ")[0]:
+            return f"{src} {locator.evaluate(_IMAGE_DIGEST)}"
+        time.sleep(0.2)
+    raise AssertionError("the image did not change")
+
+
+def _has_src(locator, expected: str, timeout_s: float = 20.0) -> bool:
+    """True once the image's PNG (its bytes, not its blob URL) equals the one recorded
+    by :func:`_new_src`."""
+    digest = expected.split(" ")[1]
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if locator.get_attribute("src") and locator.evaluate(_IMAGE_DIGEST) == digest:
             return True
         time.sleep(0.3)
     return False
@@ -520,20 +541,24 @@ def test_page_renders_offline_and_responds(
             ladder_before = page.locator("img.sim-img-ladder").get_attribute("src")
 
             step = page.get_by_role("button", name="Step", exact=True)
+            ladder = page.locator("img.sim-img-ladder")
             ladders = {}
+            previous = ladder_before
             for expected in ("2024-04", "2024-05", "2024-06"):
                 step.click()
                 expect(date).to_have_text(expected)
-                page.wait_for_timeout(600)
-                ladders[expected] = page.locator("img.sim-img-ladder").screenshot()
+                # the ladder's title carries the month, so each month's image differs:
+                # wait for the new one (images arrive after the text on a loaded machine)
+                previous = _new_src(ladder, previous)
+                ladders[expected] = previous
 
-            # rewind one month, then step again: the very same month comes back
+            # rewind one month, then step again: the very same image comes back, byte for byte
             page.get_by_role("button", name="Back 1 month").click()
             expect(date).to_have_text("2024-05")
-            assert _shows(page.locator("img.sim-img-ladder"), ladders["2024-05"])
+            assert _has_src(ladder, ladders["2024-05"])
             step.click()
             expect(date).to_have_text("2024-06")
-            assert _shows(page.locator("img.sim-img-ladder"), ladders["2024-06"])
+            assert _has_src(ladder, ladders["2024-06"])
 
             # inject: PAK (the first state) recognises de jure next month
             page.get_by_role("button", name="Recognition", exact=True).click()

@@ -339,6 +339,7 @@ ARENA = Arena(
         "opposition_cost",
         "opposition_kin_weight",
         "delisting_cost",
+        "withdrawal_cost",
         "motive_weight",
         "durability_weight",
         "durability_months",
