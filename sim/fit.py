@@ -90,6 +90,30 @@ def _distance(simulated: dict[str, float], observed: dict[str, float]) -> float:
     return simulated["brier"] - observed["brier"]
 
 
+class GenerationBar(logging.Handler):
+    """A progress bar over ABC-SMC generations, advanced by pyabc's own log: a generation
+    ends with its "Accepted: n / m" line, and the next begins with "t: k, eps: e"."""
+
+    def __init__(self, generations: int, disable: bool = False) -> None:
+        super().__init__(logging.INFO)
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=generations, unit="generation", desc="fit", disable=disable)
+        self.done = 0  # generations finished (counted even when the bar is hidden)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.startswith("t: ") and "eps:" in message:
+            self.bar.set_postfix_str("eps " + message.split("eps:")[1].strip().rstrip("."))
+        elif message.startswith("Accepted:"):
+            self.done += 1
+            self.bar.update()
+
+    def close(self) -> None:
+        self.bar.close()
+        super().close()
+
+
 def fit(
     through: str = "2024-03",
     population: int = 200,
@@ -97,6 +121,7 @@ def fit(
     runs: int = 40,
     seed: int = 0,
     jobs: int = 2,
+    progress: bool = False,
 ) -> tuple[ParameterDraws, dict]:
     """Run ABC-SMC; return the last generation's draws and a summary record."""
     import pyabc
@@ -106,6 +131,10 @@ def fit(
     for handler in abc_log.handlers:  # made at import: write where stderr is now
         if isinstance(handler, logging.StreamHandler):
             handler.setStream(sys.stderr)
+            if progress:  # the bar replaces pyabc's generation lines
+                handler.setLevel(logging.WARNING)
+    bar = GenerationBar(generations, disable=not progress)
+    abc_log.addHandler(bar)
 
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     specs = ModelParameters.specs()
@@ -132,7 +161,11 @@ def fit(
             transitions=pyabc.MultivariateNormalTransition(scaling=2.0),
         )
         abc.new(f"sqlite:///{Path(folder) / 'fit.db'}", {"brier": 0.0})
-        history = abc.run(max_nr_populations=generations)
+        try:
+            history = abc.run(max_nr_populations=generations)
+        finally:
+            abc_log.removeHandler(bar)
+            bar.close()
         particles = history.get_population(t=history.max_t).particles
         evaluations = int(history.total_nr_simulations)
         generations = int(history.max_t) + 1
@@ -246,7 +279,13 @@ def main(argv: list[str] | None = None) -> int:
             raise UserError("--population, --runs, --generations and --jobs must be positive")
         fit_mask(args.through)
         draws, record = fit(
-            args.through, args.population, args.generations, args.runs, args.seed, args.jobs
+            args.through,
+            args.population,
+            args.generations,
+            args.runs,
+            args.seed,
+            args.jobs,
+            progress=sys.stderr.isatty(),
         )
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)

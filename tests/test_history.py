@@ -205,3 +205,23 @@ def test_an_edited_ledger_is_refused(tmp_path):
         forecast.read_ledger(edited)
     record = yaml.safe_load(text)
     assert record["sha256"] in ledger.name
+
+
+def test_the_fit_progress_bar_counts_pyabc_generations():
+    """``python -m sim.fit`` shows a bar over generations, advanced by pyabc's log lines."""
+    import logging
+
+    from sim.fit import GenerationBar
+
+    bar = GenerationBar(3, disable=True)
+    log = logging.getLogger("test-fit-bar")
+    log.propagate = False
+    log.addHandler(bar)
+    log.setLevel(logging.INFO)
+    for t in range(2):
+        log.info("t: %d, eps: 2.5e-01.", t)
+        log.info("Accepted: 200 / 610 = 3.2787e-01, ESS: 3.4117e+01.")
+    log.info("Timing t=1 [s]: total=36")
+    log.removeHandler(bar)
+    assert bar.done == 2 and bar.bar.total == 3
+    bar.close()
