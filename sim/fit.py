@@ -130,7 +130,7 @@ def fit(
     abc_log.propagate = False  # pyabc has its own handler; not also the root's
     for handler in abc_log.handlers:  # made at import: write where stderr is now
         if isinstance(handler, logging.StreamHandler):
-            handler.setStream(sys.stderr)
+            handler.stream = sys.stderr  # not setStream: the old stream may be closed
             if progress:  # the bar replaces pyabc's generation lines
                 handler.setLevel(logging.WARNING)
     bar = GenerationBar(generations, disable=not progress)

@@ -595,6 +595,17 @@ def plot_scorecard(card: pd.DataFrame, path: Path | None = None):
     return figure
 
 
+def posterior_path(name: str) -> Path:
+    """A posterior file given on the command line: as written, or, if no such file is
+    here, relative to the project (``configs/params/...`` works from any directory)."""
+    path = Path(name)
+    if not path.exists() and not path.is_absolute():
+        project = Path(__file__).resolve().parent.parent / path
+        if project.exists():
+            return project
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m sim.validate``: the scorecard and skill against every null."""
     parser = argparse.ArgumentParser(
@@ -625,7 +636,8 @@ def main(argv: list[str] | None = None) -> int:
             from sim.posterior import ParameterDraws
 
             spec = dataclasses.replace(
-                spec, params=ParameterDraws.load(Path(args.posterior), base=ModelParameters())
+                spec,
+                params=ParameterDraws.load(posterior_path(args.posterior), base=ModelParameters()),
             )
         results = evaluate(spec, nulls=not args.no_nulls, progress=sys.stderr.isatty())
         card = scorecard(results["model"])
