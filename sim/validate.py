@@ -525,24 +525,22 @@ def evaluate(spec, nulls: bool = True, progress: bool = False) -> dict[str, np.n
     """
     from tqdm import tqdm
 
-    steps = ["model", "persistence", "frozen", "no_balance", "prior"] if nulls else ["model"]
+    model_history = replay(spec)
+    nulls_of = {
+        "persistence": lambda: persistence(model_history),
+        "frozen": lambda: replay(spec, with_changes(spec.params, FROZEN)),
+        "no_balance": lambda: replay(spec, with_changes(spec.params, NO_BALANCE)),
+        "prior": lambda: replay(spec, prior_draws(spec.runs, spec.seed)),
+    }
+    steps = {"model": lambda: model_history, **(nulls_of if nulls else {})}
     bar = tqdm(total=len(steps), unit="replay", desc="scorecard", disable=not progress)
+    bar.update()  # the model's replay, run above (the persistence null reads it)
     out: dict[str, np.ndarray] = {}
-    model_history = None
-    for name in steps:
+    for name, history in steps.items():
         bar.set_postfix_str(name)
-        if name == "model":
-            model_history = replay(spec)
-            out[name] = holds(model_history)
-        elif name == "persistence":
-            out[name] = holds(persistence(model_history))
-        elif name == "frozen":
-            out[name] = holds(replay(spec, with_changes(spec.params, FROZEN)))
-        elif name == "no_balance":
-            out[name] = holds(replay(spec, with_changes(spec.params, NO_BALANCE)))
-        else:
-            out[name] = holds(replay(spec, prior_draws(spec.runs, spec.seed)))
-        bar.update()
+        out[name] = holds(history())
+        if name != "model":
+            bar.update()
     bar.close()
     return out
 

@@ -27,3 +27,38 @@ def in_processes(function: Callable, items: list, processes: int) -> list:
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
         return list(pool.map(function, items))
+
+
+def wait_until_serving(process, url: str, log, timeout_s: float) -> None:
+    """Poll ``url`` until it answers 200; fail the test if ``process`` exits first or the
+    deadline passes (``log``: the server's output file, quoted in the failure)."""
+    import time
+    import urllib.request
+
+    import pytest
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"the app exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"the app did not answer on {url}:\n{log.read_text()}")
+        time.sleep(0.3)
+
+
+def stop_server(process) -> None:
+    """Terminate a server process, killing it if it does not stop within 10 s."""
+    import subprocess
+
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)

@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 import zipfile
 from pathlib import Path
 from urllib.parse import urlparse
@@ -47,6 +46,7 @@ from sim.errors import ConfigError
 from sim.kernel import StepRecord
 from sim.params import ModelParameters
 from sim.world_files import load_world
+from tests.helpers import stop_server, wait_until_serving
 
 ROOT = Path(__file__).resolve().parent.parent
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -397,27 +397,10 @@ def app_url(app_log: Path):
         )
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"the app exited with {server.returncode}:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the app did not answer on {url}:\n{log.read_text()}")
-            time.sleep(0.3)
+        wait_until_serving(server, url, log, 60)
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+        stop_server(server)
 
 
 def _no_overlap(boxes: list[dict]) -> bool:

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import stop_server, wait_until_serving
+
 pytest.importorskip("solara")
 websockets = pytest.importorskip("websockets")
 psutil = pytest.importorskip("psutil")
@@ -63,27 +65,10 @@ def server(tmp_path_factory: pytest.TempPathFactory):
         )
     base = f"127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the app exited with {process.returncode}:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"http://{base}/", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the app did not answer:\n{log.read_text()}")
-            time.sleep(0.3)
+        wait_until_serving(process, f"http://{base}/", log, 90)
         yield base, process, log
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_server(process)
 
 
 def status_of(url: str, method: str = "GET") -> int:
