@@ -670,6 +670,18 @@ def check_creatable(directory: str | Path, key: str) -> None:
         UserError: ``<key>=<directory>: cannot write there (<reason>)``.
     """
     directory = Path(directory)
+    for _ in range(3):  # another process's check may remove a directory it just made
+        try:
+            _try_creating(directory, key)
+            return
+        except FileNotFoundError:
+            continue
+    _try_creating(directory, key, final=True)
+
+
+def _try_creating(directory: Path, key: str, final: bool = False) -> None:
+    """One attempt of :func:`check_creatable`; a vanished directory raises
+    FileNotFoundError unless ``final``."""
     created: list[Path] = []
     probe = directory
     missing = []
@@ -682,6 +694,12 @@ def check_creatable(directory: str | Path, key: str) -> None:
             created.append(path)
         with tempfile.NamedTemporaryFile(dir=directory, prefix=".probe-"):
             pass
+    except FileNotFoundError:
+        if not final:
+            raise
+        raise UserError(
+            f"{key}={directory}: cannot write there (No such file or directory)"
+        ) from None
     except OSError as error:
         reason = error.strerror or type(error).__name__
         where = f" at {error.filename}" if getattr(error, "filename", None) else ""
