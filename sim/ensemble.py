@@ -4,14 +4,17 @@ Every run has its own random streams (:mod:`sim.streams`), so results do not
 depend on the batch size or on which process ran a batch.  A batch is one
 :class:`~sim.loop.MonthlyLoop` watched by a :class:`~sim.recorder.Recorder`.
 
-With ``workers`` > 1 (``"auto"``: one per core for a job big enough to repay starting
-them, :func:`resolve_workers`), batches run in worker processes (a loky executor, from
-joblib: fresh interpreters, safe whatever threads the parent holds, that do not re-run
-the caller's script), each with BLAS pinned to one thread; a worker sends
-back its batch's compact recorded arrays, and the parent builds the frames, in batch
-order, while the workers go on.  At most two batches per worker are in flight, so
-memory stays that of a few batches however many runs there are.  The results are
-identical to one worker's (``tests/test_workers.py``).
+``workers`` says how many cores a job uses.  ``"auto"`` (the default) uses every core
+in this process: each month of a batch, the compiled step and the recorder's compiled
+measures split the batch's runs across one thread per core (:mod:`sim.parallel`;
+:func:`resolve_threads`), with nothing to start and one copy of the batch in memory.
+A number ``N`` > 1 runs batches in ``N`` worker processes instead (a loky executor,
+from joblib: fresh interpreters, safe whatever threads the parent holds, that do not
+re-run the caller's script), each on one thread with BLAS pinned to one thread; a
+worker sends back its batch's compact recorded arrays, and the parent builds the
+frames, in batch order, while the workers go on.  At most two batches per worker are in
+flight, so memory stays that of a few batches however many runs there are.  ``1`` runs
+on one thread.  The results are identical whatever the choice (``tests/test_workers.py``).
 """
 
 from __future__ import annotations
@@ -56,8 +59,9 @@ class EnsembleSpec:
         batch_size: runs stepped together (memory/speed knob only).
         record: recording options.
         arenas: the arenas the kernel runs.
-        workers: processes running batches: a number, or ``"auto"`` (one per core when
-            the job is big enough, :func:`resolve_workers`); 1 runs in this process.
+        workers: cores the job uses: ``"auto"`` (every core, as threads of this process,
+            :func:`resolve_threads`), or a number of processes, each on one thread
+            (:func:`resolve_workers`; 1 runs in this process on one thread).
     """
 
     world: World
@@ -114,8 +118,9 @@ def run_parameters(spec: EnsembleSpec, run_ids: np.ndarray) -> ModelParameters |
     return spec.params
 
 
-def loop_for(spec: EnsembleSpec, run_ids: np.ndarray) -> MonthlyLoop:
-    """The monthly loop of the runs ``run_ids`` of ``spec`` (no observers yet)."""
+def loop_for(spec: EnsembleSpec, run_ids: np.ndarray, threads: int = 1) -> MonthlyLoop:
+    """The monthly loop of the runs ``run_ids`` of ``spec`` (no observers yet), its
+    runs split across ``threads`` threads."""
     return MonthlyLoop(
         spec.world,
         run_parameters(spec, run_ids),
@@ -125,13 +130,15 @@ def loop_for(spec: EnsembleSpec, run_ids: np.ndarray) -> MonthlyLoop:
         shocks=spec.shocks,
         world_changes=spec.world_changes,
         arenas=spec.arenas,
+        threads=threads,
     )
 
 
-def record_batch(spec: EnsembleSpec, run_ids: np.ndarray) -> Recorder:
-    """Simulate the runs ``run_ids`` of ``spec`` together; return what was recorded."""
-    loop = loop_for(spec, run_ids)
-    recorder = Recorder(loop.world, run_ids, spec.dates, spec.record)
+def record_batch(spec: EnsembleSpec, run_ids: np.ndarray, threads: int = 1) -> Recorder:
+    """Simulate the runs ``run_ids`` of ``spec`` together (split across ``threads``
+    threads); return what was recorded."""
+    loop = loop_for(spec, run_ids, threads)
+    recorder = Recorder(loop.world, run_ids, spec.dates, spec.record, threads=threads)
     loop.attach(recorder)
     loop.run(spec.months)
     return recorder
@@ -150,14 +157,9 @@ def batch_results(spec: EnsembleSpec, run_ids: np.ndarray, recorder: Recorder) -
     return Results.from_frames(frames, meta={})
 
 
-def run_batch(spec: EnsembleSpec, run_ids: np.ndarray) -> Results:
+def run_batch(spec: EnsembleSpec, run_ids: np.ndarray, threads: int = 1) -> Results:
     """Simulate the runs ``run_ids`` of ``spec`` together and return their frames."""
-    return batch_results(spec, run_ids, record_batch(spec, run_ids))
-
-
-#: ``workers="auto"`` starts processes only for jobs of at least this many run-months
-#: (starting a worker, its imports and compiled code, takes about a second).
-AUTO_MIN_RUN_MONTHS = 500_000
+    return batch_results(spec, run_ids, record_batch(spec, run_ids, threads))
 
 
 def available_cores() -> int:
@@ -171,22 +173,22 @@ def available_cores() -> int:
 def resolve_workers(spec: EnsembleSpec) -> int:
     """The number of worker processes for ``spec`` (1: run in this process).
 
-    ``"auto"`` uses every core (:func:`available_cores`) when the job has at least
-    :data:`AUTO_MIN_RUN_MONTHS` run-months, else 1; a number is taken as given.  Never
-    more workers than batches.
+    ``"auto"`` is 1 (every core is used by threads, :func:`resolve_threads`); a number
+    is taken as given, but never more workers than batches, and 1 inside a pool's
+    worker.
     """
     import multiprocessing
 
-    batches = max(math.ceil(spec.runs / max(spec.batch_size, 1)), 1)
-    if multiprocessing.current_process().daemon:
+    if spec.workers == "auto" or multiprocessing.current_process().daemon:
         return 1  # a pool's worker may not start processes of its own
-    if spec.workers == "auto":
-        if spec.runs * spec.months < AUTO_MIN_RUN_MONTHS:
-            return 1
-        wanted = available_cores()
-    else:
-        wanted = int(spec.workers)
-    return max(1, min(wanted, batches))
+    batches = max(math.ceil(spec.runs / max(spec.batch_size, 1)), 1)
+    return max(1, min(int(spec.workers), batches))
+
+
+def resolve_threads(spec: EnsembleSpec) -> int:
+    """Threads splitting each batch's runs in this process: every core
+    (:func:`available_cores`) for ``workers="auto"``, else 1 (a worker process each)."""
+    return available_cores() if spec.workers == "auto" else 1
 
 
 def _start_worker() -> None:
@@ -256,7 +258,8 @@ def iter_batches(spec: EnsembleSpec) -> Iterator[np.ndarray]:
 
 def iter_results(spec: EnsembleSpec, progress: bool = False) -> Iterator[Results]:
     """Simulate ``spec`` batch by batch, yielding each batch's frames in run order
-    (batches run in :func:`resolve_workers` processes)."""
+    (batches run on :func:`resolve_threads` threads, or in :func:`resolve_workers`
+    processes)."""
     bar = None
     if progress:
         from tqdm import tqdm
@@ -265,8 +268,9 @@ def iter_results(spec: EnsembleSpec, progress: bool = False) -> Iterator[Results
     workers = resolve_workers(spec)
     try:
         if workers == 1:
+            threads = resolve_threads(spec)
             for run_ids in iter_batches(spec):
-                yield run_batch(spec, run_ids)
+                yield run_batch(spec, run_ids, threads)
                 if bar is not None:
                     bar.update(len(run_ids))
         else:

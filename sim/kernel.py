@@ -154,12 +154,20 @@ class Kernel:
         arenas: the arenas, in order.
         backend: ``"auto"`` (compiled when available), ``"numba"`` (compiled, or
             RuntimeError) or ``"numpy"`` (the reference arenas).
+        threads: threads the compiled step splits the runs across (>= 1; the numpy
+            path runs on one); results do not depend on it.
     """
 
     def __init__(
-        self, arenas: Sequence[Arena] = STANDARD_ARENAS, backend: Backend = "auto"
+        self,
+        arenas: Sequence[Arena] = STANDARD_ARENAS,
+        backend: Backend = "auto",
+        threads: int = 1,
     ) -> None:
         check_arenas(arenas)
+        if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+            raise ValueError(f"threads={threads!r}: expected a positive integer")
+        self.threads = threads
         self.arenas = tuple(arenas)
         standard = len(STANDARD_ARENAS)
         fused = self.arenas[:standard] == STANDARD_ARENAS
@@ -275,4 +283,5 @@ class Kernel:
             state,
             effects,
             shock_moves,
+            self.threads,
         )

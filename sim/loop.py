@@ -75,6 +75,8 @@ class MonthlyLoop:
         observers: watchers attached from the start.
         backend: the kernel's implementation of the standard arenas (``"auto"``:
             compiled when numba is available; see :class:`sim.kernel.Kernel`).
+        threads: threads the compiled step splits the runs across (results do not
+            depend on it; :mod:`sim.parallel`).
     """
 
     def __init__(
@@ -89,8 +91,9 @@ class MonthlyLoop:
         arenas: Sequence[Arena] = STANDARD_ARENAS,
         observers: Iterable[Observer] = (),
         backend: Backend = "auto",
+        threads: int = 1,
     ) -> None:
-        self.kernel = Kernel(arenas, backend=backend)
+        self.kernel = Kernel(arenas, backend=backend, threads=threads)
         self.params = params
         self.start = start
         self.run_ids = np.asarray(run_ids, dtype=np.int64)
@@ -107,6 +110,7 @@ class MonthlyLoop:
         self.kernel.prepare(self.state, self.world, self.params)
         self.streams = RunStreams(seed, self.run_ids, self.layout)
         self.month = 0
+        self._blas_pinned = False
         self.last_record: StepRecord | None = None
         self._shocks: dict[int, list[Shock]] = {}
         self.schedule(shocks)
@@ -133,7 +137,7 @@ class MonthlyLoop:
         """Advance every run by one month; returns what happened."""
         self.month += 1
         self.world = self._schedule.get(self.month, self.world)
-        with one_blas_thread():
+        with contextlib.nullcontext() if self._blas_pinned else one_blas_thread():
             record = self.kernel.step(
                 self.state,
                 self.world,
@@ -149,6 +153,11 @@ class MonthlyLoop:
         return record
 
     def run(self, months: int) -> None:
-        """Step ``months`` months."""
-        for _ in range(months):
-            self.step()
+        """Step ``months`` months (BLAS pinned to one thread once for all of them)."""
+        with one_blas_thread():
+            self._blas_pinned = True
+            try:
+                for _ in range(months):
+                    self.step()
+            finally:
+                self._blas_pinned = False

@@ -20,6 +20,7 @@ from sim.events import EVENT_KINDS, shock_ends, state_event_masks
 from sim.kernel import StepRecord, compiled_arenas
 from sim.ladder import DE_FACTO, DE_JURE
 from sim.loop import MonthlyLoop
+from sim.parallel import over_runs
 from sim.results import month_ordinal, months_from_ordinals
 from sim.state import SimState
 from sim.world import World
@@ -84,7 +85,7 @@ def balanced_triad_shares(affinity: np.ndarray) -> np.ndarray:
         return np.where(closed_triads > 0, balanced / closed_triads, np.nan)
 
 
-def _kernel_blocs(affinity: np.ndarray) -> np.ndarray:
+def _kernel_blocs(affinity: np.ndarray, threads: int = 1) -> np.ndarray:
     """:func:`sim.alignment.detect_blocs_batch` of the kernel's affinities, compiled.
 
     The kernel keeps affinities exactly symmetric, in (-1, 1), with a zero diagonal,
@@ -96,8 +97,13 @@ def _kernel_blocs(affinity: np.ndarray) -> np.ndarray:
     if kernel is None:
         return detect_blocs_batch(affinity)
     labels = np.empty(affinity.shape[:2], dtype=np.int64)
+    affinity = np.ascontiguousarray(affinity)
     tolerance = alignment._RELATIVE_TOLERANCE * np.abs(affinity).sum(axis=(1, 2))
-    kernel(np.ascontiguousarray(affinity), tolerance, labels)
+    over_runs(
+        lambda first, stop: kernel(affinity[first:stop], tolerance[first:stop], labels[first:stop]),
+        len(labels),
+        threads,
+    )
     return labels
 
 
@@ -140,7 +146,11 @@ class RecordOptions:
 
 
 class Recorder:
-    """Collects one batch's monthly arrays; :meth:`frames` builds the tables."""
+    """Collects one batch's monthly arrays; :meth:`frames` builds the tables.
+
+    ``threads``: the compiled monthly measures split the runs across this many threads
+    (:mod:`sim.parallel`; the values do not depend on it).
+    """
 
     def __init__(
         self,
@@ -148,8 +158,10 @@ class Recorder:
         run_ids: np.ndarray,
         dates: list[str],
         options: RecordOptions,
+        threads: int = 1,
     ) -> None:
         self.world = world
+        self.threads = threads
         self.run_ids = np.asarray(run_ids)
         self.dates = dates
         self._start_ordinal = month_ordinal(dates[0])
@@ -198,11 +210,20 @@ class Recorder:
         self.target_exports[:, month] = state.target_exports
         compiled = compiled_arenas()
         if compiled is not None:
-            blocs = _kernel_blocs(state.affinity)
+            blocs = _kernel_blocs(state.affinity, self.threads)
             self.blocs[:, month] = blocs
             balanced = np.empty(state.runs)
             frustration = np.empty(state.runs)
-            compiled.month_measures(state.affinity, blocs, balanced, frustration)
+            over_runs(
+                lambda first, stop: compiled.month_measures(
+                    state.affinity[first:stop],
+                    blocs[first:stop],
+                    balanced[first:stop],
+                    frustration[first:stop],
+                ),
+                state.runs,
+                self.threads,
+            )
             self.balanced[:, month] = balanced
             self.frustration[:, month] = frustration
         else:
@@ -213,8 +234,16 @@ class Recorder:
         if compiled is not None and world.target is not None:
             shares = np.empty(state.border_open.shape)
             capacity = np.ascontiguousarray(world.transit_capacity, dtype=np.float64)
-            compiled.transit_shares(
-                state.affinity, state.border_open, capacity, int(world.target), shares
+            over_runs(
+                lambda first, stop: compiled.transit_shares(
+                    state.affinity[first:stop],
+                    state.border_open[first:stop],
+                    capacity,
+                    int(world.target),
+                    shares[first:stop],
+                ),
+                state.runs,
+                self.threads,
             )
             self.transit[:, month] = shares
         else:

@@ -1,12 +1,23 @@
-"""One ensemble on several worker processes equals the same ensemble on one."""
+"""One ensemble on several threads or worker processes equals the same ensemble on one."""
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
+import numpy as np
 import pandas as pd
+import pytest
 
-from sim.ensemble import AUTO_MIN_RUN_MONTHS, iter_results, resolve_workers, run_ensemble
+from sim.ensemble import (
+    iter_results,
+    loop_for,
+    resolve_threads,
+    resolve_workers,
+    run_batch,
+    run_ensemble,
+)
+from sim.parallel import MIN_RUNS_PER_THREAD, blocks, over_runs
 from sim.results import FRAMES
 from tests.helpers import calibrated_spec
 
@@ -21,20 +32,76 @@ def test_two_workers_give_the_frames_of_one():
     assert [int(batch.runs["run"].iloc[0]) for batch in streamed] == [0, 3, 6, 9, 12]
 
 
-def test_auto_uses_every_core_only_for_big_jobs(monkeypatch):
+def test_auto_uses_every_core_as_threads_and_a_number_as_processes(monkeypatch):
     from sim import ensemble
 
     monkeypatch.setattr(ensemble, "available_cores", lambda: 8)
-    small = calibrated_spec(20, months=12, batch_size=5)
-    assert resolve_workers(dataclasses.replace(small, workers="auto")) == 1
-    runs = AUTO_MIN_RUN_MONTHS // 100 + 1
-    big = dataclasses.replace(calibrated_spec(runs, months=100, batch_size=500), workers="auto")
-    assert resolve_workers(big) == min(8, -(-runs // 500))
-    assert resolve_workers(dataclasses.replace(big, batch_size=100)) == 8
-    assert resolve_workers(dataclasses.replace(big, workers=3, batch_size=100)) == 3
-    assert resolve_workers(dataclasses.replace(big, workers=64, batch_size=1000)) == -(
-        -runs // 1000
-    )
+    spec = calibrated_spec(2000, months=12, batch_size=500)
+    auto = dataclasses.replace(spec, workers="auto")
+    assert (resolve_workers(auto), resolve_threads(auto)) == (1, 8)
+    three = dataclasses.replace(spec, workers=3)
+    assert (resolve_workers(three), resolve_threads(three)) == (3, 1)
+    assert resolve_workers(dataclasses.replace(spec, workers=64)) == 4  # never more than batches
+    one = dataclasses.replace(spec, workers=1)
+    assert (resolve_workers(one), resolve_threads(one)) == (1, 1)
+
+
+def test_blocks_cover_the_runs_in_order_and_small_batches_stay_whole():
+    assert blocks(10, 4) == [(0, 10)]
+    assert blocks(MIN_RUNS_PER_THREAD * 2, 8) == [
+        (0, MIN_RUNS_PER_THREAD),
+        (MIN_RUNS_PER_THREAD, 2 * MIN_RUNS_PER_THREAD),
+    ]
+    for runs, threads in ((1000, 2), (1001, 3), (97, 5), (5000, 7)):
+        parts = blocks(runs, threads)
+        assert parts[0][0] == 0 and parts[-1][1] == runs
+        assert all(a[1] == b[0] for a, b in itertools.pairwise(parts))
+        assert len(parts) <= threads
+        assert min(stop - first for first, stop in parts) >= MIN_RUNS_PER_THREAD
+
+
+def test_over_runs_runs_blocks_on_other_threads_and_raises_their_errors():
+    import threading
+
+    seen: dict[tuple[int, int], str] = {}
+    together = threading.Barrier(4, timeout=30)  # passes only if all four run at once
+
+    def call(first, stop):
+        seen[(first, stop)] = threading.current_thread().name
+        together.wait()
+
+    over_runs(call, 64, 4)
+    assert sorted(seen) == blocks(64, 4)
+    assert len(set(seen.values())) == 4  # the caller's thread and three of the pool's
+
+    def failing(first, stop):
+        if first > 0:
+            raise ValueError("block failed")
+
+    with pytest.raises(ValueError, match="block failed"):
+        over_runs(failing, 64, 4)
+
+
+def test_threads_give_the_state_and_frames_of_one_thread():
+    """The compiled step and the recorder's compiled measures split over 1, 2 and 3
+    threads (uneven blocks) give bitwise the same states, records and frames."""
+    spec = calibrated_spec(3 * MIN_RUNS_PER_THREAD + 5, months=14, seed=5, dyads_every=5)
+    run_ids = np.arange(spec.runs)
+    loops = [loop_for(spec, run_ids, threads) for threads in (1, 2, 3)]
+    for loop in loops:
+        assert loop.kernel.threads in (1, 2, 3)
+        loop.run(spec.months)
+    for field in dataclasses.fields(loops[0].state):
+        if field.name == "extra":
+            continue
+        reference = getattr(loops[0].state, field.name)
+        for loop in loops[1:]:
+            np.testing.assert_array_equal(getattr(loop.state, field.name), reference)
+    one = run_batch(spec, run_ids, threads=1)
+    for threads in (2, 3):
+        split = run_batch(spec, run_ids, threads=threads)
+        for name in FRAMES:
+            pd.testing.assert_frame_equal(getattr(split, name), getattr(one, name))
 
 
 def test_workers_is_a_config_key():

@@ -50,6 +50,7 @@ from numba import njit
 from sim import rng
 from sim.arenas import emirate, recognition, relations, security, trade
 from sim.ladder import DE_FACTO, DE_JURE, HOSTILE, MAX_LEVEL
+from sim.parallel import over_runs
 from sim.params import ModelParameters
 from sim.world import CONCERNS, LEVERS, OBJECTIVES, World, latent
 
@@ -1072,6 +1073,7 @@ def step(
     state,
     effects,
     shock_moves: np.ndarray,
+    threads: int = 1,
 ) -> dict[str, np.ndarray]:
     """Run the five standard arenas on every run of ``state`` (in place) for one month.
 
@@ -1085,6 +1087,7 @@ def step(
         state: the runs' :class:`~sim.state.SimState` (its arrays are updated in place).
         effects: this month's :class:`~sim.shocks.ShockEffects`.
         shock_moves: (R, N) recognition changes forced by this month's shocks.
+        threads: the runs are split across this many threads (:func:`sim.parallel.over_runs`).
 
     Returns:
         The month's outputs by name, as the numpy arenas report them.
@@ -1133,21 +1136,29 @@ def step(
         _as_bool(effects.decided),
         np.ascontiguousarray(shock_moves, dtype=np.int64),
     )
-    _runs(
-        month,
-        arena_constants(),
-        params,
-        keys[0],
-        keys[1],
-        words[0],
-        words[1],
-        offsets[0],
-        offsets[1],
-        world,
-        arrays,
-        shock,
-        tuple(out.values()),
-    )
+    constants = arena_constants()
+    outputs = tuple(out.values())
+    shared_shock, shock_moves = shock[:-1], shock[-1]
+
+    def block(first: int, stop: int) -> None:
+        rows = slice(first, stop)
+        _runs(
+            month,
+            constants,
+            params[rows],
+            keys[0][rows],
+            keys[1][rows],
+            words[0],
+            words[1],
+            offsets[0],
+            offsets[1],
+            world,
+            tuple(array[rows] for array in arrays),
+            (*shared_shock, shock_moves[rows]),
+            tuple(array[rows] for array in outputs),
+        )
+
+    over_runs(block, runs, threads)
     return out
 
 
