@@ -10,11 +10,11 @@ Sections (``--only`` picks some; ``--quick`` shrinks every size for a smoke run)
   (:func:`sim.ensemble.run_batch`: kernel + recorder + frames), and for
   :class:`sim.model.DiplomacyModel` stepping one run (with its datacollector);
 * ``throughput``: runs/s of the kernel-only ensemble and of the recorded
-  ensemble (frames built in memory, nothing written) on 1 process and on 2
-  fresh (spawned) processes, two blocks of run indices, start-up included; the
-  2-process results are checked identical to the 1-process ones (final states,
-  and a hash of every frame of every batch).  The notes add the CPU-bound rate
-  (runs per CPU second of the busier process), which other jobs on the machine
+  ensemble (every frame built in memory, nothing written) on 1 thread, on every core
+  as threads of one process (``workers=auto``), and on 2 fresh (spawned) processes,
+  two blocks of run indices, start-up included; the threaded and 2-process results
+  are checked identical to the 1-thread ones (final states, and a hash of every frame
+  of every batch).  The notes add the CPU seconds, which other jobs on the machine
   disturb less than the wall clock;
 * ``mesa``: the same model through ``mesa.batch_run`` on 1 and 2 processes,
   runs/s, and the ensemble-to-batch_run throughput ratios;
@@ -23,8 +23,9 @@ Sections (``--only`` picks some; ``--quick`` shrinks every size for a smoke run)
 * ``scaling``: time per run-month against the number of actors (12, 24, 48, 96
   in :func:`sim.world.synthetic_world`) and months (60, 120, 240), with the
   log-log slope over actors;
-* ``simulate``: ``sim.simulate`` of 10,000 runs x 120 months with every frame
-  recorded and built, ``workers=2`` (pool start-up included);
+* ``simulate``: ``sim.simulate`` of 10,000 runs x 120 months as a user calls it
+  (``workers=auto``), every month recorded; then the time to read all six frames
+  (each is built when first read);
 * ``layout``: the relations arena compiled two ways, run-outer loops (the kernel's
   layout) against the run axis as the inner vectorised loop, on the same states;
 * ``fit``: the default posterior fit (``python -m sim.fit``) extrapolated from timed
@@ -33,8 +34,7 @@ Sections (``--only`` picks some; ``--quick`` shrinks every size for a smoke run)
 
 Rows with a target say whether it is met.  Timings are wall-clock and noisy on a
 shared machine: the table records the load average before and after, and notes give
-the CPU-bound rates (runs per CPU second of the busier process), which other jobs
-disturb less.  Nothing here is asserted; the tests check correctness, this module
+the CPU seconds, which other jobs disturb less.  Nothing here is asserted; the tests check correctness, this module
 measures speed.
 """
 
@@ -104,18 +104,21 @@ def judged(value: float, limit: float, unit: str, below: bool = True) -> str:
 calibrated_spec = baseline_spec
 
 
-def kernel_run(spec: EnsembleSpec, run_ids: np.ndarray) -> SimState:
+def kernel_run(spec: EnsembleSpec, run_ids: np.ndarray, threads: int = 1) -> SimState:
     """Step the runs ``run_ids`` of ``spec`` through every month without recording:
     the cost of the model itself (random streams plus the kernel)."""
-    loop = loop_for(spec, run_ids)
+    loop = loop_for(spec, run_ids, threads)
     loop.run(spec.months)
     return loop.state
 
 
-def kernel_block(spec: EnsembleSpec) -> tuple[dict[str, np.ndarray], float, float]:
-    """Run every batch of ``spec`` kernel-only; return the final states, wall and CPU seconds."""
+def kernel_block(
+    spec: EnsembleSpec, threads: int = 1
+) -> tuple[dict[str, np.ndarray], float, float]:
+    """Run every batch of ``spec`` kernel-only on ``threads`` threads; return the final
+    states, wall and CPU seconds."""
     began, cpu = time.perf_counter(), time.process_time()
-    parts = [kernel_run(spec, run_ids) for run_ids in iter_batches(spec)]
+    parts = [kernel_run(spec, run_ids, threads) for run_ids in iter_batches(spec)]
     final = {
         f.name: np.concatenate([getattr(p, f.name) for p in parts])
         for f in dataclasses.fields(SimState)
@@ -136,8 +139,11 @@ def frames_digest(results: Results) -> str:
     return digest.hexdigest()
 
 
-def ensemble_block(spec: EnsembleSpec) -> tuple[list[tuple[int, str]], float, float, float]:
-    """Run every batch of ``spec`` with recording and frames (no disk).
+def ensemble_block(
+    spec: EnsembleSpec, threads: int = 1
+) -> tuple[list[tuple[int, str]], float, float, float]:
+    """Run every batch of ``spec`` on ``threads`` threads with recording and every
+    frame built (no disk).
 
     Returns ``([(first run of batch, frames digest)], wall seconds, CPU seconds,
     wall seconds spent hashing)``; the CPU seconds leave the hashing out.
@@ -145,7 +151,9 @@ def ensemble_block(spec: EnsembleSpec) -> tuple[list[tuple[int, str]], float, fl
     began, cpu = time.perf_counter(), time.process_time()
     digests, hashing, hashing_cpu = [], 0.0, 0.0
     for run_ids in iter_batches(spec):
-        results = run_batch(spec, run_ids)
+        results = run_batch(spec, run_ids, threads)
+        for name in FRAMES:  # built when first read: build them all here, untimed apart
+            results.frame(name)
         hash_began, hash_cpu = time.perf_counter(), time.process_time()
         digests.append((int(run_ids[0]), frames_digest(results)))
         hashing += time.perf_counter() - hash_began
@@ -272,85 +280,99 @@ def section_steps(batches: Iterable[int], months: int, quick: bool) -> list[Row]
 
 
 def section_throughput(runs: int, recorded_runs: int, months: int, batch_size: int) -> list[Row]:
-    """Runs/s of the kernel-only and the recorded ensemble on 1 and 2 processes.
+    """Runs/s of the kernel-only and the recorded ensemble: one thread, every core as
+    threads of one process (what ``workers=auto`` does), and 2 worker processes.
 
-    Wall-clock runs/s, plus in the note the CPU-bound rate ``runs / CPU seconds``
-    of the busiest process: what idle cores would give when other jobs share the
-    machine.
+    Wall-clock runs/s, plus in the note the CPU seconds: of the process for threads,
+    of the busier process for processes.
     """
     rows: list[Row] = []
+    cores = os.cpu_count() or 1
     kernel_spec = calibrated_spec(runs, months=months, batch_size=batch_size)
     one, seconds_one, cpu_one = kernel_block(kernel_spec)
+    threaded, seconds_threads, cpu_threads = kernel_block(kernel_spec, cores)
     blocks = split_spec(kernel_spec, 2)
     parts, startup, work = in_processes(kernel_block, blocks, 2)
     two = {name: np.concatenate([p[0][name] for p in parts]) for name in one}
-    identical = all(np.array_equal(one[name], two[name]) for name in one)
+    same_threads = all(np.array_equal(one[name], threaded[name]) for name in one)
+    same_processes = all(np.array_equal(one[name], two[name]) for name in one)
     cpu_two = max(p[2] for p in parts)
     blocks_note = " + ".join(f"{b.first_run}..{b.first_run + b.runs - 1}" for b in blocks)
-    rows.append(
+    case = f"{runs} runs x {months} months"
+    rows += [
         Row(
             "throughput",
-            f"kernel only, {runs} runs x {months} months, 1 process",
+            f"kernel only, {case}, 1 thread",
             runs / seconds_one,
             "runs/s",
-            f"{seconds_one:.1f} s; CPU-bound {runs / cpu_one:.0f} runs/s; batches of {batch_size}",
-        )
-    )
-    rows.append(
+            f"{seconds_one:.2f} s ({cpu_one:.2f} CPU s); batches of {batch_size}",
+        ),
         Row(
             "throughput",
-            f"kernel only, {runs} runs x {months} months, 2 processes",
+            f"kernel only, {case}, {cores} threads (workers=auto)",
+            runs / seconds_threads,
+            "runs/s",
+            f"{seconds_threads:.2f} s ({cpu_threads:.2f} CPU s); final states identical to "
+            f"1 thread: {same_threads}",
+        ),
+        Row(
+            "throughput",
+            f"kernel only, {case}, 2 processes",
             runs / (startup + work),
             "runs/s",
-            f"{startup + work:.1f} s incl. {startup:.1f} s pool start-up; CPU-bound "
-            f"{runs / cpu_two:.0f} runs/s ({cpu_two:.1f} CPU s in the busier process); "
-            f"runs {blocks_note}; final states identical to 1 process: {identical}",
-        )
-    )
+            f"{startup + work:.1f} s incl. {startup:.1f} s pool start-up ({cpu_two:.1f} CPU s "
+            f"in the busier process); runs {blocks_note}; final states identical to 1 "
+            f"process: {same_processes}",
+        ),
+    ]
     if runs == 10_000 and months == 120:
-        wall = startup + work
         rows.append(
             Row(
                 "throughput",
-                "10,000 runs x 120 months, kernel only, 2 processes: wall",
-                wall,
+                f"10,000 runs x 120 months, kernel only, {cores} threads: wall",
+                seconds_threads,
                 "s",
-                f"of which pool start-up {startup:.1f} s; CPU-bound (busier process) "
-                f"{cpu_two:.1f} s",
-                judged(wall, 3.0, "s"),
+                f"one process, nothing to start; {seconds_one / seconds_threads:.2f}x one thread",
+                judged(seconds_threads, 3.0, "s"),
             )
         )
 
     recorded_spec = calibrated_spec(recorded_runs, months=months, batch_size=batch_size)
     digests_one, seconds, cpu_one, hashing = ensemble_block(recorded_spec)
+    digests_threads, seconds_t, cpu_t, hashing_t = ensemble_block(recorded_spec, cores)
     blocks = split_spec(recorded_spec, 2)
     parts, startup, work = in_processes(ensemble_block, blocks, 2)
     digests_two = [d for part in parts for d in part[0]]
-    identical = digests_one == digests_two
     hashing_two = max(part[3] for part in parts)
     cpu_two = max(part[2] for part in parts)
-    rows.append(
+    case = f"{recorded_runs} runs x {months} months"
+    rows += [
         Row(
             "throughput",
-            f"recorded ensemble, {recorded_runs} runs x {months} months, 1 process",
+            f"recorded ensemble, every frame built, {case}, 1 thread",
             recorded_runs / (seconds - hashing),
             "runs/s",
             f"{seconds - hashing:.1f} s (kernel + recorder + frames, no disk; "
-            f"{hashing:.1f} s of frame hashing left out); CPU-bound "
-            f"{recorded_runs / cpu_one:.0f} runs/s",
-        )
-    )
-    rows.append(
+            f"{hashing:.1f} s of frame hashing left out; {cpu_one:.1f} CPU s)",
+        ),
         Row(
             "throughput",
-            f"recorded ensemble, {recorded_runs} runs x {months} months, 2 processes",
+            f"recorded ensemble, every frame built, {case}, {cores} threads",
+            recorded_runs / (seconds_t - hashing_t),
+            "runs/s",
+            f"{seconds_t - hashing_t:.1f} s ({cpu_t:.1f} CPU s); every batch's frames "
+            f"identical to 1 thread: {digests_threads == digests_one}",
+        ),
+        Row(
+            "throughput",
+            f"recorded ensemble, every frame built, {case}, 2 processes",
             recorded_runs / (startup + work - hashing_two),
             "runs/s",
-            f"{startup + work - hashing_two:.1f} s incl. {startup:.1f} s pool start-up; "
-            f"CPU-bound {recorded_runs / cpu_two:.0f} runs/s ({cpu_two:.1f} CPU s in the "
-            f"busier process); every batch's frames identical to 1 process: {identical}",
-        )
-    )
+            f"{startup + work - hashing_two:.1f} s incl. {startup:.1f} s pool start-up "
+            f"({cpu_two:.1f} CPU s in the busier process); every batch's frames identical "
+            f"to 1 process: {digests_two == digests_one}",
+        ),
+    ]
     return rows
 
 
@@ -383,28 +405,27 @@ def section_mesa(runs: int, months: int, ensemble_rows: list[Row]) -> list[Row]:
                 f"{seconds:.1f} s; last step collected: {int(max(steps))}",
             )
         )
-    by_case = {row.case: row.value for row in ensemble_rows}
-    for processes, mesa_row in zip((1, 2), list(rows), strict=True):
-        suffix = "1 process" if processes == 1 else "2 processes"
-        for kind in ("recorded ensemble", "kernel only"):
-            match = [v for case, v in by_case.items() if case.startswith(kind) and suffix in case]
-            if match:
-                rows.append(
-                    Row(
-                        "mesa",
-                        f"{kind} / batch_run throughput, {suffix}",
-                        match[0] / mesa_row.value,
-                        "x",
-                    )
+    best = max(rows[0].value, rows[1].value)  # batch_run's faster setting
+    for row in ensemble_rows:
+        if row.section == "throughput" and row.unit == "runs/s" and "threads" in row.case:
+            rows.append(
+                Row(
+                    "mesa",
+                    f"{row.case.split(',')[0]}, every core as threads / batch_run (faster "
+                    "of 1, 2 processes)",
+                    row.value / best,
+                    "x",
+                    f"{row.value:.0f} against {best:.1f} runs/s",
                 )
+            )
     simulated = [r for r in ensemble_rows if r.section == "simulate" and r.unit == "runs/s"]
     if simulated:
-        best = max(rows[0].value, rows[1].value)  # batch_run's faster setting
         ratio = simulated[0].value / best
         rows.append(
             Row(
                 "mesa",
-                "sim.simulate (frames recorded, 2 workers) / batch_run (faster of 1, 2 processes)",
+                "sim.simulate (frames recorded, workers=auto) / batch_run (faster of 1, 2 "
+                "processes)",
                 ratio,
                 "x",
                 f"{simulated[0].value:.0f} against {best:.1f} runs/s",
@@ -415,37 +436,42 @@ def section_mesa(runs: int, months: int, ensemble_rows: list[Row]) -> list[Row]:
 
 
 def section_simulate(runs: int, months: int) -> list[Row]:
-    """``sim.simulate`` of ``runs`` x ``months`` with every frame, 2 workers, start-up included."""
+    """``sim.simulate`` of ``runs`` x ``months`` as a user calls it (``workers=auto``:
+    every core, as threads), then every frame read (each is built when first read)."""
     import sim
 
     overrides = [f"runs={runs}", f"end={add_months(START, months)}", "progress=false"]
     sim.simulate([*overrides[:1], "runs=2", "end=2024-05", "workers=1"])  # imports, compiled code
     began, cpu = time.perf_counter(), time.process_time()
-    results = sim.simulate([*overrides, "workers=2"])
-    wall, parent_cpu = time.perf_counter() - began, time.process_time() - cpu
-    rows = len(results.states) + len(results.dyads)
+    results = sim.simulate(overrides)
+    wall, work_cpu = time.perf_counter() - began, time.process_time() - cpu
+    built = time.perf_counter()
+    rows = sum(len(results.frame(name)) for name in FRAMES)
+    frames_wall = time.perf_counter() - built
     note = (
-        f"`sim.simulate({[*overrides, 'workers=2']})`: default parameters (posterior draws), "
-        f"dyads yearly; {rows:,} state and dyad rows; worker start-up included; parent CPU "
-        f"{parent_cpu:.1f} s (frames are built in the parent)"
+        f"`sim.simulate({overrides})`: default parameters (posterior draws), dyads yearly, "
+        f"workers=auto ({os.cpu_count()} threads); {work_cpu:.1f} CPU s; every month "
+        "recorded, each frame built when first read"
     )
-    out = [
+    judge = runs == 10_000 and months == 120
+    return [
         Row(
             "simulate",
-            f"sim.simulate, {runs} runs x {months} months, 2 workers: wall",
+            f"sim.simulate, {runs} runs x {months} months: wall",
             wall,
             "s",
             note,
-            judged(wall, 6.0, "s") if runs == 10_000 and months == 120 else "",
+            judged(wall, 6.0, "s") if judge else "",
         ),
+        Row("simulate", f"sim.simulate, {runs} runs x {months} months", runs / wall, "runs/s"),
         Row(
             "simulate",
-            f"sim.simulate, {runs} runs x {months} months, 2 workers",
-            runs / wall,
-            "runs/s",
+            f"then reading all six frames ({rows:,} rows)",
+            frames_wall,
+            "s",
+            f"simulate and every frame: {wall + frames_wall:.1f} s in all",
         ),
     ]
-    return out
 
 
 def _layout_kernels():

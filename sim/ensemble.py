@@ -20,6 +20,7 @@ on one thread.  The results are identical whatever the choice (``tests/test_work
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import os
 from collections import deque
@@ -27,6 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from sim.arenas import STANDARD_ARENAS
 from sim.arenas.base import Arena
@@ -36,7 +38,7 @@ from sim.loop import MonthlyLoop
 from sim.params import ModelParameters, RunParameters
 from sim.posterior import ParameterDraws
 from sim.recorder import Recorder, RecordOptions
-from sim.results import Results
+from sim.results import FRAMES, Results
 from sim.shocks import Shock
 from sim.world import World
 from sim.world_changes import WorldChange
@@ -145,16 +147,22 @@ def record_batch(spec: EnsembleSpec, run_ids: np.ndarray, threads: int = 1) -> R
 
 
 def batch_results(spec: EnsembleSpec, run_ids: np.ndarray, recorder: Recorder) -> Results:
-    """The frames of a recorded batch."""
-    frames = recorder.frames(spec.seed)
+    """The frames of a recorded batch, each built when first read."""
+    frames = {name: functools.partial(recorder.frame, name, spec.seed) for name in FRAMES}
+    frames["runs"] = functools.partial(_runs_frame, spec, run_ids, recorder)
+    return Results.from_frames(frames, meta={})
+
+
+def _runs_frame(spec: EnsembleSpec, run_ids: np.ndarray, recorder: Recorder) -> pd.DataFrame:
+    """The batch's ``runs`` frame, with each run's posterior draw when there are draws."""
+    runs = recorder.frame("runs", spec.seed)
     if isinstance(spec.params, ParameterDraws):  # which posterior draw each run used
-        runs = frames["runs"]
         runs.insert(
             runs.columns.get_loc("seed") + 1,
             "parameter_draw",
             spec.params.draw_indices(spec.seed, run_ids),
         )
-    return Results.from_frames(frames, meta={})
+    return runs
 
 
 def run_batch(spec: EnsembleSpec, run_ids: np.ndarray, threads: int = 1) -> Results:

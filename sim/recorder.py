@@ -21,7 +21,7 @@ from sim.kernel import StepRecord, compiled_arenas
 from sim.ladder import DE_FACTO, DE_JURE
 from sim.loop import MonthlyLoop
 from sim.parallel import over_runs
-from sim.results import month_ordinal, months_from_ordinals
+from sim.results import FRAMES, month_ordinal, months_from_ordinals
 from sim.state import SimState
 from sim.world import World
 
@@ -365,7 +365,22 @@ class Recorder:
 
     # ------------------------------------------------------------------------------
     def frames(self, seed: int) -> dict[str, pd.DataFrame]:
-        """Build the public frames (see :class:`sim.results.Results`)."""
+        """Build every public frame (see :class:`sim.results.Results`)."""
+        return {name: self.frame(name, seed) for name in FRAMES}
+
+    def frame(self, name: str, seed: int) -> pd.DataFrame:
+        """Build the public frame ``name`` (one of :data:`sim.results.FRAMES`)."""
+        builders = {
+            "states": self._states_frame,
+            "dyads": self._dyads_frame,
+            "events": self._events_frame,
+            "runs": functools.partial(self._runs_frame, seed),
+            "groups": self._groups_frame,
+            "emirate": self._emirate_frame,
+        }
+        return builders[name]()
+
+    def _states_frame(self) -> pd.DataFrame:
         world = self.world
         runs, months, n = self.recognition.shape
         run_col = np.repeat(self.run_ids, months * n)
@@ -381,7 +396,7 @@ class Recorder:
             affinity[is_target] = np.nan
             exports_to[is_target] = np.nan
             imports_from[is_target] = np.nan
-        states = _frame(
+        return _frame(
             {
                 "run": run_col,
                 "date": date_col,
@@ -398,10 +413,12 @@ class Recorder:
             }
         )
 
+    def _dyads_frame(self) -> pd.DataFrame:
+        runs, _months, n = self.recognition.shape
         dyad_months = np.array(self.dyad_months)
         i_index, j_index = np.nonzero(~np.eye(n, dtype=bool))
         k = len(self.dyad_months)
-        dyads = _frame(
+        return _frame(
             {
                 "run": np.repeat(self.run_ids, k * len(i_index)),
                 "date": self._dates(np.tile(np.repeat(dyad_months, len(i_index)), runs)),
@@ -411,8 +428,11 @@ class Recorder:
             }
         )
 
+    def _groups_frame(self) -> pd.DataFrame:
+        world = self.world
+        runs, months, _n = self.recognition.shape
         g = world.n_groups
-        groups = _frame(
+        return _frame(
             {
                 "run": np.repeat(self.run_ids, months * g),
                 "date": self._dates(np.tile(np.repeat(np.arange(months), g), runs)),
@@ -423,7 +443,10 @@ class Recorder:
                 "effort": self.effort.reshape(-1).astype(float),
             }
         )
-        emirate = _frame(
+
+    def _emirate_frame(self) -> pd.DataFrame:
+        runs, months, _n = self.recognition.shape
+        return _frame(
             {
                 "run": np.repeat(self.run_ids, months),
                 "date": self._dates(np.tile(np.arange(months), runs)),
@@ -436,15 +459,6 @@ class Recorder:
                 "frustration": self.frustration.reshape(-1).astype(float),
             }
         )
-        events = self._events_frame()
-        return {
-            "states": states,
-            "dyads": dyads,
-            "events": events,
-            "groups": groups,
-            "emirate": emirate,
-            "runs": self._runs_frame(seed),
-        }
 
     def _runs_frame(self, seed: int) -> pd.DataFrame:
         """The per-run table (:data:`sim.results.SCHEMA` ``runs``)."""

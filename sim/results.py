@@ -33,10 +33,12 @@ filters with a plain string (``filters=[("date", "==", "2029-12")]``);
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -510,26 +512,91 @@ def concat_frames(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-@dataclass
-class Results:
-    """The frames of one ensemble plus its metadata (config, world, dates)."""
+def _concat_named(parts: list[Results], name: str) -> pd.DataFrame:
+    """The frame ``name`` of every part, concatenated (:meth:`Results.concat`)."""
+    return concat_frames([part._peek(name) for part in parts])
 
-    states: pd.DataFrame
-    dyads: pd.DataFrame
-    events: pd.DataFrame
-    runs: pd.DataFrame
-    groups: pd.DataFrame
-    emirate: pd.DataFrame
-    meta: dict[str, Any] = field(default_factory=dict)
+
+class _Frame:
+    """A frame of :class:`Results`, built the first time it is read."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, results: Results | None, owner: type | None = None) -> Any:
+        if results is None:
+            return self
+        return results.frame(self.name)
+
+    def __set__(self, results: Results, frame: pd.DataFrame) -> None:
+        results._frames[self.name] = frame
+
+
+#: A frame, or a call that builds it (``functools.partial`` of a module-level function
+#: or a method, so that :class:`Results` still pickles).
+FrameSource = pd.DataFrame | Callable[[], pd.DataFrame]
+
+
+class Results:
+    """The frames of one ensemble plus its metadata (config, world, dates).
+
+    A frame is built from the recorded arrays the first time it is read (then kept), so
+    a caller who reads only ``runs`` never pays for the 15 million rows of ``states``
+    that 10,000 ten-year runs make; :meth:`built` says which are built so far.
+
+    Args:
+        frames: every name of :data:`FRAMES` with its frame or a call building it.
+        meta: metadata (scenario, world, runs, seed, period, parameters).
+    """
+
+    states = _Frame()
+    dyads = _Frame()
+    events = _Frame()
+    runs = _Frame()
+    groups = _Frame()
+    emirate = _Frame()
+
+    def __init__(self, frames: dict[str, FrameSource], meta: dict[str, Any] | None = None):
+        missing = [name for name in FRAMES if name not in frames]
+        if missing:
+            raise ValueError(f"Results needs every frame; missing {missing}")
+        self._frames: dict[str, FrameSource] = {name: frames[name] for name in FRAMES}
+        self.meta: dict[str, Any] = dict(meta or {})
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """The frame ``name`` (one of :data:`FRAMES`), built now if not yet built."""
+        source = self._frames[name]
+        if not isinstance(source, pd.DataFrame):
+            source = source()
+            self._frames[name] = source
+        return source
+
+    def built(self) -> tuple[str, ...]:
+        """The names of the frames built so far."""
+        return tuple(n for n in FRAMES if isinstance(self._frames[n], pd.DataFrame))
+
+    def _peek(self, name: str) -> pd.DataFrame:
+        """The frame ``name``, built but not kept if not yet built."""
+        source = self._frames[name]
+        return source if isinstance(source, pd.DataFrame) else source()
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{n}={len(self._frames[n]):,} rows" if n in self.built() else f"{n}=(not built)"
+            for n in FRAMES
+        )
+        return f"Results({shown}, meta keys={sorted(self.meta)})"
 
     @classmethod
-    def from_frames(cls, frames: dict[str, pd.DataFrame], meta: dict[str, Any]) -> Results:
-        return cls(**{name: frames[name] for name in FRAMES}, meta=meta)
+    def from_frames(cls, frames: dict[str, FrameSource], meta: dict[str, Any]) -> Results:
+        return cls(frames, meta=meta)
 
     @classmethod
     def concat(cls, parts: list[Results]) -> Results:
-        """Concatenate batches of the same ensemble (in run order)."""
-        frames = {name: concat_frames([getattr(p, name) for p in parts]) for name in FRAMES}
+        """Concatenate batches of the same ensemble (in run order); each frame is
+        concatenated when first read (a part's unbuilt frame is built then, not kept)."""
+        parts = list(parts)
+        frames = {name: functools.partial(_concat_named, parts, name) for name in FRAMES}
         return cls.from_frames(frames, parts[0].meta if parts else {})
 
     def validate(self) -> Results:

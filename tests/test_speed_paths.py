@@ -228,3 +228,33 @@ def test_kernel_blocks_equal_whole_batch():
             continue
         joined = np.concatenate([getattr(block, field.name) for block in blocks])
         np.testing.assert_array_equal(joined, getattr(whole, field.name))
+
+
+def test_frames_are_built_when_first_read_and_equal_eager_ones():
+    """An ensemble's frames are built from the recorded arrays when first read, one at
+    a time; they equal the frames built at once, and lazy results still pickle."""
+    import pickle
+
+    from sim.ensemble import iter_batches, record_batch
+
+    spec = calibrated_spec(6, months=8, seed=3, batch_size=4)
+    results = run_ensemble(spec)
+    assert results.built() == ()
+    assert "not built" in repr(results)
+    runs = results.runs
+    assert results.built() == ("runs",) and results.runs is runs  # built once, then kept
+    recorders = [record_batch(spec, ids) for ids in iter_batches(spec)]
+    eager = {
+        name: pd.concat([r.frames(spec.seed)[name] for r in recorders], ignore_index=True)
+        for name in FRAMES
+    }
+    copy = pickle.loads(pickle.dumps(results))
+    for name in FRAMES:
+        frame = getattr(results, name)
+        pd.testing.assert_frame_equal(
+            frame.drop(columns=["parameter_draw"], errors="ignore"),
+            eager[name],
+            check_categorical=False,
+        )
+        pd.testing.assert_frame_equal(getattr(copy, name), frame)
+    assert set(results.built()) == set(FRAMES)

@@ -59,10 +59,10 @@ from sim.cli import main
 
 original = ensemble.run_batch
 
-def run_batch(spec, run_ids):
+def run_batch(spec, run_ids, *rest):
     if spec.seed == 7:
         raise RuntimeError("disk on fire")  # a fault at run time, after every check passed
-    return original(spec, run_ids)
+    return original(spec, run_ids, *rest)
 
 ensemble.run_batch = run_batch
 sys.argv = ["sim", *sys.argv[1:]]
