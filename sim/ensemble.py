@@ -149,11 +149,11 @@ def record_batch(spec: EnsembleSpec, run_ids: np.ndarray, threads: int = 1) -> R
 def batch_results(spec: EnsembleSpec, run_ids: np.ndarray, recorder: Recorder) -> Results:
     """The frames of a recorded batch, each built when first read."""
     frames = {name: functools.partial(recorder.frame, name, spec.seed) for name in FRAMES}
-    frames["runs"] = functools.partial(_runs_frame, spec, run_ids, recorder)
+    frames["runs"] = functools.partial(_runs_with_draws, spec, run_ids, recorder)
     return Results.from_frames(frames, meta={})
 
 
-def _runs_frame(spec: EnsembleSpec, run_ids: np.ndarray, recorder: Recorder) -> pd.DataFrame:
+def _runs_with_draws(spec: EnsembleSpec, run_ids: np.ndarray, recorder: Recorder) -> pd.DataFrame:
     """The batch's ``runs`` frame, with each run's posterior draw when there are draws."""
     runs = recorder.frame("runs", spec.seed)
     if isinstance(spec.params, ParameterDraws):  # which posterior draw each run used

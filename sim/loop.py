@@ -110,7 +110,6 @@ class MonthlyLoop:
         self.kernel.prepare(self.state, self.world, self.params)
         self.streams = RunStreams(seed, self.run_ids, self.layout)
         self.month = 0
-        self._blas_pinned = False
         self.last_record: StepRecord | None = None
         self._shocks: dict[int, list[Shock]] = {}
         self.schedule(shocks)
@@ -135,18 +134,22 @@ class MonthlyLoop:
 
     def step(self) -> StepRecord:
         """Advance every run by one month; returns what happened."""
+        with one_blas_thread():
+            return self._advance()
+
+    def _advance(self) -> StepRecord:
+        """One month, BLAS already pinned by the caller."""
         self.month += 1
         self.world = self._schedule.get(self.month, self.world)
-        with contextlib.nullcontext() if self._blas_pinned else one_blas_thread():
-            record = self.kernel.step(
-                self.state,
-                self.world,
-                self.params,
-                self.layout,
-                self.streams,
-                self.month,
-                self._shocks.get(self.month),
-            )
+        record = self.kernel.step(
+            self.state,
+            self.world,
+            self.params,
+            self.layout,
+            self.streams,
+            self.month,
+            self._shocks.get(self.month),
+        )
         self.last_record = record
         for observer in self.observers:
             observer.on_month(self, record)
@@ -155,9 +158,5 @@ class MonthlyLoop:
     def run(self, months: int) -> None:
         """Step ``months`` months (BLAS pinned to one thread once for all of them)."""
         with one_blas_thread():
-            self._blas_pinned = True
-            try:
-                for _ in range(months):
-                    self.step()
-            finally:
-                self._blas_pinned = False
+            for _ in range(months):
+                self._advance()

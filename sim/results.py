@@ -581,8 +581,9 @@ class Results:
         return source if isinstance(source, pd.DataFrame) else source()
 
     def __repr__(self) -> str:
+        built = self.built()
         shown = ", ".join(
-            f"{n}={len(self._frames[n]):,} rows" if n in self.built() else f"{n}=(not built)"
+            f"{n}={len(self._frames[n]):,} rows" if n in built else f"{n}=(not built)"
             for n in FRAMES
         )
         return f"Results({shown}, meta keys={sorted(self.meta)})"

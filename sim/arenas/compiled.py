@@ -1127,18 +1127,17 @@ def step(
         state.extra["motive"],
         state.extra["tenure"],
     )
-    shock = (
+    shared_shock = (  # the month's shocks, the same for every run
         np.ascontiguousarray(effects.extra_attacks, dtype=np.int64),
         _as_bool(effects.strikes),
         _as_bool(effects.closures),
         _as_bool(effects.reopenings),
         _as_bool(effects.deportations),
         _as_bool(effects.decided),
-        np.ascontiguousarray(shock_moves, dtype=np.int64),
     )
+    forced_moves = np.ascontiguousarray(shock_moves, dtype=np.int64)
     constants = arena_constants()
     outputs = tuple(out.values())
-    shared_shock, shock_moves = shock[:-1], shock[-1]
 
     def block(first: int, stop: int) -> None:
         rows = slice(first, stop)
@@ -1154,7 +1153,7 @@ def step(
             offsets[1],
             world,
             tuple(array[rows] for array in arrays),
-            (*shared_shock, shock_moves[rows]),
+            (*shared_shock, forced_moves[rows]),
             tuple(array[rows] for array in outputs),
         )
 
