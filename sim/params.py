@@ -402,8 +402,22 @@ class RunParameters:
 
     def __init__(self, draws: list[ModelParameters]) -> None:
         names = list(ModelParameters.specs())
-        self.columns = {n: np.array([getattr(d, n) for d in draws], dtype=float) for n in names}
-        self.runs = len(draws)
+        self._set({n: np.array([getattr(d, n) for d in draws], dtype=float) for n in names})
+
+    @classmethod
+    def from_columns(cls, columns: dict[str, np.ndarray]) -> RunParameters:
+        """Per-run parameters from one (R,) float column per parameter (every one of
+        :meth:`ModelParameters.specs`, each already within its range)."""
+        names = list(ModelParameters.specs())
+        if sorted(columns) != sorted(names):
+            raise ValueError(f"need one column per parameter, got {sorted(columns)}")
+        parameters = cls.__new__(cls)
+        parameters._set({n: np.asarray(columns[n], dtype=float) for n in names})
+        return parameters
+
+    def _set(self, columns: dict[str, np.ndarray]) -> None:
+        self.columns = columns
+        self.runs = len(next(iter(columns.values()))) if columns else 0
         self._shaped: dict[int, _Shaped] = {}
 
     def at(self, ndim: int) -> _Shaped:

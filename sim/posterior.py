@@ -61,8 +61,14 @@ class ParameterDraws:
         return self.base.replace(**values)
 
     def for_runs(self, seed: int, run_ids: np.ndarray) -> RunParameters:
-        """One parameter set per run."""
-        return RunParameters([self.draw(int(k)) for k in self.draw_indices(seed, run_ids)])
+        """One parameter set per run: the draws' columns indexed by each run's draw, the
+        base value for the parameters not drawn (what :meth:`draw` gives run by run)."""
+        picks = self.draw_indices(seed, run_ids)
+        base = self.base.as_dict()
+        columns = {name: np.full(len(picks), value, dtype=float) for name, value in base.items()}
+        for k, name in enumerate(self.names):
+            columns[name] = self.values[picks, k].astype(float)
+        return RunParameters.from_columns(columns)
 
     def with_base(self, base: ModelParameters, fixed: set[str] = frozenset()) -> ParameterDraws:
         """These draws on another base point; parameters in ``fixed`` stop being drawn."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
@@ -85,13 +86,13 @@ def balanced_triad_shares(affinity: np.ndarray) -> np.ndarray:
         return np.where(closed_triads > 0, balanced / closed_triads, np.nan)
 
 
-def _kernel_blocs(affinity: np.ndarray, threads: int = 1) -> np.ndarray:
+def _kernel_blocs(affinity: np.ndarray) -> np.ndarray:
     """:func:`sim.alignment.detect_blocs_batch` of the kernel's affinities, compiled.
 
     The kernel keeps affinities exactly symmetric, in (-1, 1), with a zero diagonal,
     which is what the input checks of ``detect_blocs_batch`` establish; so its compiled
     loop is called directly on them, with the same tie weights and tolerance (the
-    labels are identical: ``tests/test_speed_paths.py``).
+    labels are identical: ``tests/test_recorder_paths.py``).
     """
     kernel = alignment._compiled_bloc_kernel()
     if kernel is None:
@@ -99,11 +100,7 @@ def _kernel_blocs(affinity: np.ndarray, threads: int = 1) -> np.ndarray:
     labels = np.empty(affinity.shape[:2], dtype=np.int64)
     affinity = np.ascontiguousarray(affinity)
     tolerance = alignment._RELATIVE_TOLERANCE * np.abs(affinity).sum(axis=(1, 2))
-    over_runs(
-        lambda first, stop: kernel(affinity[first:stop], tolerance[first:stop], labels[first:stop]),
-        len(labels),
-        threads,
-    )
+    kernel(affinity, tolerance, labels)
     return labels
 
 
@@ -202,52 +199,21 @@ class Recorder:
 
     def snapshot(self, month: int, state: SimState) -> None:
         """Record the state at month index ``month`` (0 = start)."""
+        compiled = compiled_arenas()
+        if compiled is not None:
+            self._snapshot_compiled(compiled, month, state)
+            return
         world = self.world
         self.recognition[:, month] = state.recognition
         if world.target is not None:
             self.affinity_target[:, month] = state.affinity[:, :, world.target]
         self.target_imports[:, month] = state.target_imports
         self.target_exports[:, month] = state.target_exports
-        compiled = compiled_arenas()
-        if compiled is not None:
-            blocs = _kernel_blocs(state.affinity, self.threads)
-            self.blocs[:, month] = blocs
-            balanced = np.empty(state.runs)
-            frustration = np.empty(state.runs)
-            over_runs(
-                lambda first, stop: compiled.month_measures(
-                    state.affinity[first:stop],
-                    blocs[first:stop],
-                    balanced[first:stop],
-                    frustration[first:stop],
-                ),
-                state.runs,
-                self.threads,
-            )
-            self.balanced[:, month] = balanced
-            self.frustration[:, month] = frustration
-        else:
-            self.blocs[:, month] = detect_blocs_batch(state.affinity)
-            self.balanced[:, month] = balanced_triad_shares(state.affinity)
-            self.frustration[:, month] = partition_frustration(state.affinity, self.blocs[:, month])
+        self.blocs[:, month] = detect_blocs_batch(state.affinity)
+        self.balanced[:, month] = balanced_triad_shares(state.affinity)
+        self.frustration[:, month] = partition_frustration(state.affinity, self.blocs[:, month])
         self.border_open[:, month] = state.border_open
-        if compiled is not None and world.target is not None:
-            shares = np.empty(state.border_open.shape)
-            capacity = np.ascontiguousarray(world.transit_capacity, dtype=np.float64)
-            over_runs(
-                lambda first, stop: compiled.transit_shares(
-                    state.affinity[first:stop],
-                    state.border_open[first:stop],
-                    capacity,
-                    int(world.target),
-                    shares[first:stop],
-                ),
-                state.runs,
-                self.threads,
-            )
-            self.transit[:, month] = shares
-        else:
-            self.transit[:, month] = transit_shares(state, world)
+        self.transit[:, month] = transit_shares(state, world)
         self.confrontation[:, month] = state.confrontation > 0
         self.strength[:, month] = state.strength
         self.effort[:, month] = state.effort
@@ -257,6 +223,68 @@ class Recorder:
             self.emirate[:, month, k] = lever
         if month in self.dyad_months:
             self.dyads[:, self.dyad_months.index(month)] = state.affinity
+
+    def _snapshot_compiled(self, compiled: ModuleType, month: int, state: SimState) -> None:
+        """:meth:`snapshot` by the compiled measures and copy, in one pass per block of
+        runs on the recorder's threads (the same values as the numpy statements)."""
+        world = self.world
+        target = -1 if world.target is None else int(world.target)
+        dyad_slot = self.dyad_months.index(month) if month in self.dyad_months else -1
+        affinity = np.ascontiguousarray(state.affinity)
+        capacity = np.ascontiguousarray(world.transit_capacity, dtype=np.float64)
+        sources = (
+            state.recognition,
+            affinity,
+            state.target_imports,
+            state.target_exports,
+            state.border_open,
+            state.confrontation,
+            state.strength,
+            state.effort,
+            state.inclusivity,
+            state.hardliners,
+            state.water,
+            state.aid,
+            state.border,
+        )
+        copies = (
+            self.recognition,
+            self.affinity_target,
+            self.target_imports,
+            self.target_exports,
+            self.border_open,
+            self.confrontation,
+            self.strength,
+            self.effort,
+            self.emirate,
+            self.dyads,
+        )
+        runs = state.runs
+        labels = np.empty((runs, world.n_actors), dtype=np.int64)
+        balanced = np.empty(runs)
+        frustration = np.empty(runs)
+        shares = np.empty((runs, world.n_actors))
+
+        def block(first: int, stop: int) -> None:
+            rows = slice(first, stop)
+            a = affinity[rows]
+            compiled.copy_month(
+                month,
+                target,
+                dyad_slot,
+                tuple(s[rows] for s in sources),
+                tuple(c[rows] for c in copies),
+            )
+            labels[rows] = _kernel_blocs(a)
+            compiled.month_measures(a, labels[rows], balanced[rows], frustration[rows])
+            if target >= 0:
+                compiled.transit_shares(a, state.border_open[rows], capacity, target, shares[rows])
+
+        over_runs(block, runs, self.threads)
+        self.blocs[:, month] = labels
+        self.balanced[:, month] = balanced
+        self.frustration[:, month] = frustration
+        self.transit[:, month] = shares if target >= 0 else transit_shares(state, world)
 
     def record_step(self, month: int, record: StepRecord) -> None:
         """Record what happened during the step that produced month ``month``.

@@ -258,3 +258,20 @@ def test_frames_are_built_when_first_read_and_equal_eager_ones():
         )
         pd.testing.assert_frame_equal(getattr(copy, name), frame)
     assert set(results.built()) == set(FRAMES)
+
+
+def test_posterior_columns_equal_the_draws_run_by_run():
+    """``ParameterDraws.for_runs`` builds the per-run columns at once; each run's row
+    is exactly the ``ModelParameters`` of its draw (what it built one by one before)."""
+    from sim.params import RunParameters
+    from sim.posterior import ParameterDraws
+
+    draws = ParameterDraws.load()
+    run_ids = np.arange(37, 37 + 61)
+    fast = draws.for_runs(7, run_ids)
+    slow = RunParameters([draws.draw(int(k)) for k in draws.draw_indices(7, run_ids)])
+    assert fast.runs == slow.runs == len(run_ids)
+    assert fast.columns.keys() == slow.columns.keys()
+    for name, column in slow.columns.items():
+        assert np.array_equal(fast.columns[name], column), name
+    assert fast.run(5) == draws.draw(int(draws.draw_indices(7, run_ids)[5]))

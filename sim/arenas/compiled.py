@@ -1217,3 +1217,42 @@ def transit_shares(affinity, border_open, capacity, target, out):
             total += weight
         for i in range(n):
             out[r, i] = out[r, i] / total if total > 0 else 0.0
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def copy_month(month, target, dyad_slot, state, out):
+    """The recorder's copy of one month of every run's state, in one pass per run.
+
+    ``state`` is (recognition, affinity, target_imports, target_exports, border_open,
+    confrontation, strength, effort, inclusivity, hardliners, water, aid, border) and
+    ``out`` the recorder's (recognition, affinity_target, target_imports, target_exports,
+    border_open, confrontation, strength, effort, emirate, dyads) arrays, each with the
+    month as its second axis.  Values are cast as numpy's assignment casts them
+    (float64 to float32 rounds to nearest); ``confrontation`` is recorded as ``> 0``;
+    ``target < 0`` skips the affinity to the target and ``dyad_slot < 0`` the dyads.
+    """
+    (rec, aff, imp, exp_, border_open, conf, strength, effort, inc, hard, water, aid, bord) = state
+    (o_rec, o_aff, o_imp, o_exp, o_open, o_conf, o_strength, o_effort, o_emirate, o_dyads) = out
+    runs, n = rec.shape
+    groups = strength.shape[1]
+    for r in range(runs):
+        for i in range(n):
+            o_rec[r, month, i] = rec[r, i]
+            o_imp[r, month, i] = imp[r, i]
+            o_exp[r, month, i] = exp_[r, i]
+            o_open[r, month, i] = border_open[r, i]
+            o_conf[r, month, i] = conf[r, i] > 0
+            if target >= 0:
+                o_aff[r, month, i] = aff[r, i, target]
+        for k in range(groups):
+            o_strength[r, month, k] = strength[r, k]
+            o_effort[r, month, k] = effort[r, k]
+        o_emirate[r, month, 0] = inc[r]
+        o_emirate[r, month, 1] = hard[r]
+        o_emirate[r, month, 2] = water[r]
+        o_emirate[r, month, 3] = aid[r]
+        o_emirate[r, month, 4] = bord[r]
+        if dyad_slot >= 0:
+            for i in range(n):
+                for j in range(n):
+                    o_dyads[r, dyad_slot, i, j] = aff[r, i, j]
