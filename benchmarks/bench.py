@@ -64,8 +64,8 @@ from sim.dates import add_months
 from sim.ensemble import (
     EnsembleSpec,
     baseline_spec,
-    iter_batches,
     loop_for,
+    on_threads,
     run_batch,
     split_spec,
 )
@@ -115,10 +115,11 @@ def kernel_run(spec: EnsembleSpec, run_ids: np.ndarray, threads: int = 1) -> Sim
 def kernel_block(
     spec: EnsembleSpec, threads: int = 1
 ) -> tuple[dict[str, np.ndarray], float, float]:
-    """Run every batch of ``spec`` kernel-only on ``threads`` threads; return the final
-    states, wall and CPU seconds."""
+    """Run every batch of ``spec`` kernel-only on ``threads`` threads, as ``workers=auto``
+    runs a job's batches (:func:`sim.ensemble.on_threads`); return the final states,
+    wall and CPU seconds."""
     began, cpu = time.perf_counter(), time.process_time()
-    parts = [kernel_run(spec, run_ids, threads) for run_ids in iter_batches(spec)]
+    parts = [state for _, state in on_threads(spec, threads, kernel_run)]
     final = {
         f.name: np.concatenate([getattr(p, f.name) for p in parts])
         for f in dataclasses.fields(SimState)
@@ -139,21 +140,26 @@ def frames_digest(results: Results) -> str:
     return digest.hexdigest()
 
 
+def _batch_with_frames(spec: EnsembleSpec, run_ids: np.ndarray, threads: int) -> Results:
+    """One batch recorded, every frame built (each is built when first read)."""
+    results = run_batch(spec, run_ids, threads)
+    for name in FRAMES:
+        results.frame(name)
+    return results
+
+
 def ensemble_block(
     spec: EnsembleSpec, threads: int = 1
 ) -> tuple[list[tuple[int, str]], float, float, float]:
-    """Run every batch of ``spec`` on ``threads`` threads with recording and every
-    frame built (no disk).
+    """Run every batch of ``spec`` on ``threads`` threads (as ``workers=auto`` does)
+    with recording and every frame built (no disk).
 
     Returns ``([(first run of batch, frames digest)], wall seconds, CPU seconds,
     wall seconds spent hashing)``; the CPU seconds leave the hashing out.
     """
     began, cpu = time.perf_counter(), time.process_time()
     digests, hashing, hashing_cpu = [], 0.0, 0.0
-    for run_ids in iter_batches(spec):
-        results = run_batch(spec, run_ids, threads)
-        for name in FRAMES:  # built when first read: build them all here, untimed apart
-            results.frame(name)
+    for run_ids, results in on_threads(spec, threads, _batch_with_frames):
         hash_began, hash_cpu = time.perf_counter(), time.process_time()
         digests.append((int(run_ids[0]), frames_digest(results)))
         hashing += time.perf_counter() - hash_began

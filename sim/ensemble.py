@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import math
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,7 +35,7 @@ from sim.arenas import STANDARD_ARENAS
 from sim.arenas.base import Arena
 from sim.dates import add_months, month_index
 from sim.defaults import DEFAULT_START, DEFAULT_WORLD
-from sim.loop import MonthlyLoop
+from sim.loop import MonthlyLoop, one_blas_thread
 from sim.params import ModelParameters, RunParameters
 from sim.posterior import ParameterDraws
 from sim.recorder import Recorder, RecordOptions
@@ -243,6 +244,48 @@ def _recorded(spec: EnsembleSpec, workers: int) -> Iterator[tuple[np.ndarray, Re
         pool.shutdown(wait=True)
 
 
+def on_threads[T](
+    spec: EnsembleSpec, threads: int, work: Callable[[EnsembleSpec, np.ndarray, int], T] = run_batch
+) -> Iterator[tuple[np.ndarray, T]]:
+    """Every batch's (run ids, ``work(spec, run_ids, threads_per_batch)``), in batch
+    order, on ``threads`` threads of this process (``work`` is :func:`run_batch`, or
+    another step of a batch, such as the bench's kernel-only run).
+
+    With at least as many batches as threads, whole batches run side by side, one per
+    thread (each month's compiled work releases the GIL; a batch then waits for no
+    other between months); with fewer, each batch's runs are split across the threads
+    every month (:func:`sim.parallel.over_runs`).  At most two batches per thread are
+    in flight.  The results are the same either way (``tests/test_workers.py``).
+    """
+    n_batches = math.ceil(spec.runs / max(spec.batch_size, 1))
+    side_by_side = min(threads, n_batches)
+    if side_by_side <= 1:
+        for run_ids in iter_batches(spec):
+            yield run_ids, work(spec, run_ids, threads)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    per_batch = max(1, threads // side_by_side)
+    batches = iter_batches(spec)
+    pending: deque = deque()
+    # BLAS pinned once around all batches: the loops' own pins are then no-ops, so one
+    # batch ending cannot lift the limit under another
+    with one_blas_thread(), ThreadPoolExecutor(side_by_side, "sim-batches") as pool:
+        try:
+            for run_ids in itertools.islice(batches, 2 * side_by_side):
+                pending.append((run_ids, pool.submit(work, spec, run_ids, per_batch)))
+            while pending:
+                run_ids, future = pending.popleft()
+                results = future.result()
+                following = next(batches, None)
+                if following is not None:
+                    pending.append((following, pool.submit(work, spec, following, per_batch)))
+                yield run_ids, results
+        finally:
+            for _, future in pending:  # stopped early (an error, an interrupt): drop the rest
+                future.cancel()
+
+
 def split_spec(spec: EnsembleSpec, parts: int = 2) -> list[EnsembleSpec]:
     """Split the runs of ``spec`` into up to ``parts`` blocks of run indices, at batch
     boundaries (each block a spec of its own; together they are the same ensemble)."""
@@ -276,9 +319,8 @@ def iter_results(spec: EnsembleSpec, progress: bool = False) -> Iterator[Results
     workers = resolve_workers(spec)
     try:
         if workers == 1:
-            threads = resolve_threads(spec)
-            for run_ids in iter_batches(spec):
-                yield run_batch(spec, run_ids, threads)
+            for run_ids, results in on_threads(spec, resolve_threads(spec)):
+                yield results
                 if bar is not None:
                     bar.update(len(run_ids))
         else:

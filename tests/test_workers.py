@@ -104,6 +104,50 @@ def test_threads_give_the_state_and_frames_of_one_thread():
             pd.testing.assert_frame_equal(getattr(split, name), getattr(one, name))
 
 
+@pytest.mark.parametrize("cores", [2, 3, 8])
+def test_batches_side_by_side_on_threads_give_the_frames_of_one_thread(monkeypatch, cores):
+    """workers=auto with more batches than cores runs whole batches side by side, one
+    per thread (with fewer, a batch's runs are split): the same frames, in batch order."""
+    from sim import ensemble
+
+    spec = calibrated_spec(2 * MIN_RUNS_PER_THREAD + 9, months=13, seed=4, batch_size=7)
+    one = run_ensemble(dataclasses.replace(spec, workers=1))
+    monkeypatch.setattr(ensemble, "available_cores", lambda: cores)
+    auto = dataclasses.replace(spec, workers="auto")
+    streamed = list(iter_results(auto))
+    assert [int(batch.runs["run"].iloc[0]) for batch in streamed] == list(range(0, spec.runs, 7))
+    threaded = run_ensemble(auto)
+    for name in FRAMES:
+        pd.testing.assert_frame_equal(getattr(threaded, name), getattr(one, name))
+
+
+def test_on_threads_runs_batches_at_once_and_splits_threads_when_batches_are_few():
+    import threading
+
+    from sim.ensemble import on_threads
+
+    spec = calibrated_spec(12, months=2, batch_size=4)  # three batches
+    barrier = threading.Barrier(3, timeout=30)
+
+    def work(spec, run_ids, threads):  # passes only if all three batches run at once
+        barrier.wait()
+        return threads, threading.current_thread().name
+
+    done = list(on_threads(spec, 3, work))
+    assert [int(run_ids[0]) for run_ids, _ in done] == [0, 4, 8]
+    assert all(threads == 1 and name.startswith("sim-batches") for _, (threads, name) in done)
+    one_batch = dataclasses.replace(spec, runs=4)
+    assert [r for _, r in on_threads(one_batch, 3, lambda s, ids, t: t)] == [3]  # split runs
+
+    def fails(spec, run_ids, threads):
+        if run_ids[0] == 4:
+            raise RuntimeError("batch 4")
+        return 0
+
+    with pytest.raises(RuntimeError, match="batch 4"):
+        list(on_threads(spec, 2, fails))
+
+
 def test_workers_is_a_config_key():
     import pytest
 
