@@ -290,28 +290,33 @@ class Recorder:
         """Record what happened during the step that produced month ``month``.
 
         The events are :func:`sim.events.month_events`' rows, found with one
-        ``nonzero`` for the attacks and one for every per-state kind stacked: within
-        a run and month they come in the same order (kind, then actor), which is the
-        order the events frame keeps.
+        ``nonzero`` for the attacks and one for every per-state kind stacked (one
+        compiled pass, :func:`sim.arenas.compiled.month_event_rows`, where numba is):
+        within a run and month they come in the same order (kind, then actor), which
+        is the order the events frame keeps.
         """
         world = self.world
         n = world.n_actors
-        self.attacks[:, month] = record.attacks.sum(axis=1)
         runs = record.strikes.shape[0]
-        flat = record.attacks.reshape(runs, -1)
-        hit_runs, columns = np.nonzero(flat)
-        if hit_runs.size:
-            self._add_events(
-                hit_runs,
-                month,
-                self._kind("attack"),
-                n + columns // n,
-                columns % n,
-                flat[hit_runs, columns].astype(np.int64),
-            )
         by_kind = state_event_masks(record)
         masks = np.stack(list(by_kind.values()), axis=1)
-        event_runs, kinds, actors = np.nonzero(masks)
+        compiled = compiled_arenas()
+        if compiled is not None:
+            totals = np.empty((runs, n), dtype=np.int64)
+            hit_runs, columns, counts, event_runs, kinds, actors = compiled.month_event_rows(
+                np.ascontiguousarray(record.attacks), masks, totals
+            )
+            self.attacks[:, month] = totals
+        else:
+            self.attacks[:, month] = record.attacks.sum(axis=1)
+            flat = record.attacks.reshape(runs, -1)
+            hit_runs, columns = np.nonzero(flat)
+            counts = flat[hit_runs, columns].astype(np.int64)
+            event_runs, kinds, actors = np.nonzero(masks)
+        if hit_runs.size:
+            self._add_events(
+                hit_runs, month, self._kind("attack"), n + columns // n, columns % n, counts
+            )
         if event_runs.size:
             codes = np.array([self._kind(kind) for kind in by_kind])
             target = -1 if world.target is None else world.target

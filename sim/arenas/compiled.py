@@ -1256,3 +1256,55 @@ def copy_month(month, target, dyad_slot, state, out):
             for i in range(n):
                 for j in range(n):
                     o_dyads[r, dyad_slot, i, j] = aff[r, i, j]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def month_event_rows(attacks, masks, attack_totals):
+    """The recorder's search of one month's events, in one pass per array.
+
+    ``attacks`` (R, G, N) counts, ``masks`` (R, K, N) the per-state kinds stacked;
+    writes ``attack_totals[r, i]`` = attacks on ``i`` summed over groups, and returns
+    ``(attack_runs, attack_columns, attack_counts, event_runs, event_kinds,
+    event_actors)``: exactly ``np.nonzero`` of ``attacks.reshape(R, -1)`` with the
+    counts at those places, and ``np.nonzero(masks)`` (both in C order).
+    """
+    runs, groups, n = attacks.shape
+    kinds = masks.shape[1]
+    hits = 0
+    events = 0
+    for r in range(runs):
+        for i in range(n):
+            total = 0
+            for k in range(groups):
+                total += attacks[r, k, i]
+                if attacks[r, k, i] != 0:
+                    hits += 1
+            attack_totals[r, i] = total
+        for k in range(kinds):
+            for i in range(n):
+                if masks[r, k, i]:
+                    events += 1
+    attack_runs = np.empty(hits, dtype=np.int64)
+    attack_columns = np.empty(hits, dtype=np.int64)
+    attack_counts = np.empty(hits, dtype=np.int64)
+    event_runs = np.empty(events, dtype=np.int64)
+    event_kinds = np.empty(events, dtype=np.int64)
+    event_actors = np.empty(events, dtype=np.int64)
+    hits = 0
+    events = 0
+    for r in range(runs):
+        for k in range(groups):
+            for i in range(n):
+                if attacks[r, k, i] != 0:
+                    attack_runs[hits] = r
+                    attack_columns[hits] = k * n + i
+                    attack_counts[hits] = attacks[r, k, i]
+                    hits += 1
+        for k in range(kinds):
+            for i in range(n):
+                if masks[r, k, i]:
+                    event_runs[events] = r
+                    event_kinds[events] = k
+                    event_actors[events] = i
+                    events += 1
+    return attack_runs, attack_columns, attack_counts, event_runs, event_kinds, event_actors
