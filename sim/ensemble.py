@@ -5,9 +5,10 @@ depend on the batch size or on which process ran a batch.  A batch is one
 :class:`~sim.loop.MonthlyLoop` watched by a :class:`~sim.recorder.Recorder`.
 
 ``workers`` says how many cores a job uses.  ``"auto"`` (the default) uses every core
-in this process: each month of a batch, the compiled step and the recorder's compiled
-measures split the batch's runs across one thread per core (:mod:`sim.parallel`;
-:func:`resolve_threads`), with nothing to start and one copy of the batch in memory.
+in this process, one thread per core (:func:`resolve_threads`): whole batches side by
+side, one per thread, when there are at least as many batches as cores, else each
+month the compiled step and the recorder's compiled pass split a batch's runs across
+the threads (:func:`on_threads`, :mod:`sim.parallel`); nothing is started or pickled.
 A number ``N`` > 1 runs batches in ``N`` worker processes instead (a loky executor,
 from joblib: fresh interpreters, safe whatever threads the parent holds, that do not
 re-run the caller's script), each on one thread with BLAS pinned to one thread; a

@@ -1,5 +1,8 @@
 """Every core in one process: a batch's runs split across threads.
 
+(A job with at least as many batches as cores runs whole batches side by side instead,
+:func:`sim.ensemble.on_threads`; this module serves the smaller jobs.)
+
 The compiled monthly step and the recorder's compiled measures are loops over runs that
 release the GIL (numba ``nogil``) and touch only their own runs' rows.  :func:`over_runs`
 cuts a batch's run axis into contiguous blocks, one per thread, and calls such a loop on
