@@ -246,11 +246,14 @@ def _recorded(spec: EnsembleSpec, workers: int) -> Iterator[tuple[np.ndarray, Re
 
 
 def on_threads[T](
-    spec: EnsembleSpec, threads: int, work: Callable[[EnsembleSpec, np.ndarray, int], T] = run_batch
+    spec: EnsembleSpec,
+    threads: int,
+    work: Callable[[EnsembleSpec, np.ndarray, int], T] | None = None,
 ) -> Iterator[tuple[np.ndarray, T]]:
     """Every batch's (run ids, ``work(spec, run_ids, threads_per_batch)``), in batch
-    order, on ``threads`` threads of this process (``work`` is :func:`run_batch`, or
-    another step of a batch, such as the bench's kernel-only run).
+    order, on ``threads`` threads of this process (``work`` is :func:`run_batch` by
+    default, looked up when called; or another step of a batch, such as the bench's
+    kernel-only run).
 
     With at least as many batches as threads, whole batches run side by side, one per
     thread (each month's compiled work releases the GIL; a batch then waits for no
@@ -258,6 +261,8 @@ def on_threads[T](
     every month (:func:`sim.parallel.over_runs`).  At most two batches per thread are
     in flight.  The results are the same either way (``tests/test_workers.py``).
     """
+    if work is None:
+        work = run_batch
     n_batches = math.ceil(spec.runs / max(spec.batch_size, 1))
     side_by_side = min(threads, n_batches)
     if side_by_side <= 1:
