@@ -275,3 +275,20 @@ def test_posterior_columns_equal_the_draws_run_by_run():
     for name, column in slow.columns.items():
         assert np.array_equal(fast.columns[name], column), name
     assert fast.run(5) == draws.draw(int(draws.draw_indices(7, run_ids)[5]))
+
+
+@pytest.mark.parametrize("bias", [-0.6, -0.2, 0.0, 0.4])
+def test_compiled_bloc_kernel_equals_numpy_path_from_hostile_to_friendly(bias):
+    """The loop scans only occupied labels: worlds where most actors stay alone (empty
+    labels, moves into them) or merge into one bloc give the numpy path's labels."""
+    compiled = alignment._compiled_bloc_kernel() or _bloc_kernel
+    rng = np.random.default_rng(int(10 * bias) + 50)
+    for n in (3, 7, 12, 20):
+        upper = np.clip(bias + rng.normal(0.0, 0.5, (300, n, n)), -1.0, 1.0)
+        upper[:, :, : n // 3] = np.round(upper[:, :, : n // 3], 1)  # ties
+        relations = np.triu(upper, 1) + np.triu(upper, 1).transpose(0, 2, 1)
+        for threshold in (0.0, 0.25):
+            np.testing.assert_array_equal(
+                loop_labels(relations, threshold, kernel=compiled),
+                numpy_labels(relations, threshold),
+            )
