@@ -41,6 +41,7 @@ measures speed.
 from __future__ import annotations
 
 import argparse
+import collections
 import csv
 import dataclasses
 import hashlib
@@ -160,12 +161,12 @@ def ensemble_block(
     wall and CPU seconds leave the hashing out; every batch's frames are held until then.
     """
     began, cpu = time.perf_counter(), time.process_time()
-    done = list(on_threads(spec, threads, _batch_with_frames))
+    done = collections.deque(on_threads(spec, threads, _batch_with_frames))
     wall, cpu_seconds = time.perf_counter() - began, time.process_time() - cpu
     hash_began = time.perf_counter()
     digests = []
     while done:
-        run_ids, results = done.pop(0)
+        run_ids, results = done.popleft()  # each batch's frames freed once hashed
         digests.append((int(run_ids[0]), frames_digest(results)))
     return digests, wall, cpu_seconds, time.perf_counter() - hash_began
 

@@ -27,7 +27,9 @@ import math
 import os
 from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -222,27 +224,39 @@ def _recorded(spec: EnsembleSpec, workers: int) -> Iterator[tuple[np.ndarray, Re
     """Every batch's (run ids, recorder), in batch order, from ``workers`` processes."""
     from joblib.externals.loky import ProcessPoolExecutor
 
-    batches = iter_batches(spec)
     # an executor of our own, not joblib's shared reusable one (which joblib.Parallel, and
     # so Hydra's joblib launcher, expects to configure itself)
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker)
+    try:
+        yield from _in_batch_order(
+            lambda run_ids: pool.submit(_record_in_worker, spec, run_ids),
+            iter_batches(spec),
+            2 * workers,
+        )
+    finally:
+        pool.shutdown(wait=True)
+
+
+def _in_batch_order(
+    submit: Callable[[np.ndarray], Future], batches: Iterator[np.ndarray], window: int
+) -> Iterator[tuple[np.ndarray, Any]]:
+    """(run ids, result) of ``submit(run_ids)`` for every batch, in batch order, with at
+    most ``window`` batches in flight; stopped early (an error, an interrupt), the rest
+    are dropped."""
     pending: deque = deque()
     try:
-        for run_ids in batches:
-            pending.append((run_ids, pool.submit(_record_in_worker, spec, run_ids)))
-            if len(pending) >= 2 * workers:
-                break
+        for run_ids in itertools.islice(batches, window):
+            pending.append((run_ids, submit(run_ids)))
         while pending:
             run_ids, future = pending.popleft()
-            recorder = future.result()
+            result = future.result()
             following = next(batches, None)
             if following is not None:
-                pending.append((following, pool.submit(_record_in_worker, spec, following)))
-            yield run_ids, recorder
+                pending.append((following, submit(following)))
+            yield run_ids, result
     finally:
-        for _, future in pending:  # stopped early (an error, an interrupt): drop the rest
+        for _, future in pending:
             future.cancel()
-        pool.shutdown(wait=True)
 
 
 def on_threads[T](
@@ -269,27 +283,15 @@ def on_threads[T](
         for run_ids in iter_batches(spec):
             yield run_ids, work(spec, run_ids, threads)
         return
-    from concurrent.futures import ThreadPoolExecutor
-
     per_batch = max(1, threads // side_by_side)
-    batches = iter_batches(spec)
-    pending: deque = deque()
     # BLAS pinned once around all batches: the loops' own pins are then no-ops, so one
     # batch ending cannot lift the limit under another
     with one_blas_thread(), ThreadPoolExecutor(side_by_side, "sim-batches") as pool:
-        try:
-            for run_ids in itertools.islice(batches, 2 * side_by_side):
-                pending.append((run_ids, pool.submit(work, spec, run_ids, per_batch)))
-            while pending:
-                run_ids, future = pending.popleft()
-                results = future.result()
-                following = next(batches, None)
-                if following is not None:
-                    pending.append((following, pool.submit(work, spec, following, per_batch)))
-                yield run_ids, results
-        finally:
-            for _, future in pending:  # stopped early (an error, an interrupt): drop the rest
-                future.cancel()
+        yield from _in_batch_order(
+            lambda run_ids: pool.submit(work, spec, run_ids, per_batch),
+            iter_batches(spec),
+            2 * side_by_side,
+        )
 
 
 def split_spec(spec: EnsembleSpec, parts: int = 2) -> list[EnsembleSpec]:
