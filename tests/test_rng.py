@@ -90,15 +90,57 @@ def test_compiled_code_draws_the_same_bits():
     keys = month_keys(runs=50)
     size = 3000  # about 450 tail normals per run
     words = rng.slot_words(size + 10)
-    units, out = np.empty(size), np.empty(size)
+    units, out, spare = np.empty(size), np.empty(size), np.empty(size)
+    tails = np.empty(size, dtype=np.int64)
     expected_normals = rng.normals(keys, 10, size)
     expected_uniforms = rng.uniforms(keys, 10, size)
     for r, month_key in enumerate(keys):
         key = rng.mix(np.array([month_key]))[0]
-        compiled._fill_normals(key, words, 10, size, units, out)
+        compiled._fill_normals(key, words, 10, size, units, out, tails, spare)
         np.testing.assert_array_equal(out, expected_normals[r])
         assert compiled._normal(key, words, 10 + 17) == expected_normals[r, 17]
         assert compiled._uniform(key, words, 10 + 29) == expected_uniforms[r, 29]
+
+
+@pytest.mark.skipif(compiled_arenas() is None, reason="numba not available")
+def test_the_bit_cast_logarithm_is_log_arith_bitwise():
+    from sim.arenas import compiled
+
+    values = np.concatenate(
+        [
+            [
+                2.0**-53,
+                1e-300,
+                1e-12,
+                0.5,
+                0.7071067811865475,
+                0.7071067811865476,
+                1.0 - 1e-12,
+                1.0,
+            ],
+            np.random.default_rng(3).uniform(0.0, 1.0, 10_000) + 1e-300,
+            [2.0, 3.5, 1e10],
+        ]
+    )
+    for value in values:
+        assert compiled._log_normal(value) == rng.log_arith(value)
+
+
+@pytest.mark.skipif(compiled_arenas() is None, reason="numba not available")
+def test_the_gumbel_pass_is_the_scalar_gumbel_within_rounding():
+    from sim.arenas import compiled
+
+    keys = month_keys(runs=20)
+    size = 45
+    words = rng.slot_words(size + 5)
+    out = np.empty(size)
+    for month_key in keys:
+        key = rng.mix(np.array([month_key]))[0]
+        compiled._gumbel_pass(key, words, 5, size, out)
+        scalar = np.array(
+            [compiled._gumbel(compiled._uniform(key, words, 5 + j)) for j in range(size)]
+        )
+        np.testing.assert_allclose(out, scalar, rtol=4e-16, atol=4e-16)
 
 
 @pytest.mark.skipif(compiled_arenas() is None, reason="numba not available")

@@ -17,8 +17,11 @@ agree), with three differences of *how*, none of *what*:
   against the (R, ...) layout that the numpy reference, the recorder and the Mesa agents
   read (a transpose of the affinities each month costs about what the relations update
   would gain); and the step already runs one run's five arenas out of L1 cache.  The
-  dense part that remains (tanh, normals) is written as vectorisable passes over a
-  run's pairs instead.
+  dense part that remains (tanh, normals, the Emirate's lever choices) is written as
+  vectorisable passes instead: the normals' tails gathered and their logarithms taken
+  from the bits of the float (:func:`_log_normal`, bitwise :func:`sim.rng.log_arith`)
+  rather than through a ``frexp`` call each, and the 9 + 3G Gumbel variates of the
+  levers in one pass rather than one ``log`` call pair at a time.
 * **only the variates that are used.** Each variate is a counter-based hash of (seed,
   run, stream, month, slot) (:mod:`sim.rng`), computed where it is needed: a state that
   does not review its level draws no choice, a lever with a zero documented rate or an
@@ -45,7 +48,9 @@ import math
 
 import numpy as np
 import scipy.linalg.cython_blas  # noqa: F401  (the BLAS numba calls: loaded before it is pinned)
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
 
 from sim import rng
 from sim.arenas import emirate, recognition, relations, security, trade
@@ -215,11 +220,68 @@ def _normal(key, words, slot):
     return rng.normal_from_unit(rng.open_unit(rng.mix(key ^ words[slot])))
 
 
+@intrinsic
+def _bits(typingctx, x):
+    """The 64 bits of the float64 ``x`` as a uint64 (a bit cast, no conversion)."""
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+
+    return types.uint64(types.float64), codegen
+
+
+@intrinsic
+def _from_bits(typingctx, x):
+    """The float64 whose 64 bits are the uint64 ``x`` (a bit cast, no conversion)."""
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+
+    return types.float64(types.uint64), codegen
+
+
+_EXPONENT = np.uint64(0x7FF0000000000000)
+_HALF_EXPONENT = np.uint64(0x3FE0000000000000)  # the exponent bits of [0.5, 1)
+_S52 = np.uint64(52)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _log_normal(x):
+    """:func:`sim.rng.log_arith` of a positive normal double, ``frexp`` taken from the
+    bits (equal to ``math.frexp`` there) so that a loop of it vectorises; the same
+    operations in the same order, hence bitwise the same value."""
+    b = _bits(x)
+    e = np.int64(b >> _S52) - 1022
+    m = _from_bits((b & ~_EXPONENT) | _HALF_EXPONENT)
+    small = m < rng._SQRT_HALF
+    m = m + m if small else m
+    e = e - 1 if small else e
+    f = (m - 1.0) / (m + 1.0)
+    s = f * f
+    c = rng._SERIES
+    p = c[11]
+    p = p * s + c[10]
+    p = p * s + c[9]
+    p = p * s + c[8]
+    p = p * s + c[7]
+    p = p * s + c[6]
+    p = p * s + c[5]
+    p = p * s + c[4]
+    p = p * s + c[3]
+    p = p * s + c[2]
+    p = p * s + c[1]
+    p = p * s + c[0]
+    k = float(e)
+    return k * rng._LN2_HI + (k * rng._LN2_LO + (f + f) * p)
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
-def _fill_normals(key, words, offset, count, units, out):
-    """``out[:count]`` = the normals of slots ``offset ..`` (bitwise
-    :func:`sim.rng.normal_from_unit`): the central formula for all in one vectorised
-    pass, then the tails (about 15 %) one by one."""
+def _fill_normals(key, words, offset, count, units, out, tails, spare):
+    """``out[:count]`` = the normals of slots ``offset ..``, bitwise
+    :func:`sim.rng.normal_from_unit`, in vectorisable passes: the central formula for
+    all, then the tails (about 15 %) gathered and computed together, their logarithm
+    from the bits (:func:`_log_normal`) instead of a ``frexp`` call each.  ``tails``
+    (int64) and ``spare`` (float64) are scratch of at least ``count``."""
     for j in range(count):
         z = key ^ words[offset + j]
         units[j] = rng.open_unit(rng.mix(z))
@@ -227,9 +289,24 @@ def _fill_normals(key, words, offset, count, units, out):
         q = units[j] - 0.5
         r = 0.180625 - q * q
         out[j] = q * rng._poly(rng._A, r) / rng._poly(rng._B, r)
+    m = 0
     for j in range(count):
         if abs(units[j] - 0.5) > 0.425:
-            out[j] = rng.normal_from_unit(units[j])
+            tails[m] = j
+            m += 1
+    for t in range(m):
+        p = units[tails[t]]
+        spare[t] = _log_normal(p if p - 0.5 < 0.0 else 1.0 - p)
+    for t in range(m):
+        r = math.sqrt(-spare[t])
+        if r <= 5.0:
+            value = rng._poly(rng._C, r - 1.6) / rng._poly(rng._D, r - 1.6)
+        else:
+            value = rng._poly(rng._E, r - 5.0) / rng._poly(rng._F, r - 5.0)
+        spare[t] = value
+    for t in range(m):
+        j = tails[t]
+        out[j] = -spare[t] if units[j] - 0.5 < 0.0 else spare[t]
 
 
 #: exp(-k / 4) for k = 0 .. 160: the table of :func:`_tanh_pass`.
@@ -294,9 +371,19 @@ def _gumbel(u):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _move_lever(lever, marginal, step, temperature, key, words, slot):
-    """A lever moved by -step/0/+step by logit (emirate._move_lever); draws only for the
-    moves that stay inside [0, 1]."""
+def _gumbel_pass(key, words, offset, count, out):
+    """``out[:count]`` = the Gumbel variates of slots ``offset ..`` in one vectorisable
+    pass (:func:`_gumbel` with the logarithms of :func:`_log_normal`: they differ from
+    libm's in the last bit at most, which changes a choice only at an exact tie)."""
+    for j in range(count):
+        clipped = min(max(_uniform(key, words, offset + j), TINY), 1.0 - TINY)
+        out[j] = -_log_normal(-_log_normal(clipped))
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _move_lever(lever, marginal, step, temperature, gumbels, first):
+    """A lever moved by -step/0/+step by logit (emirate._move_lever), the moves' Gumbel
+    variates at ``gumbels[first:first + 3]``; a move outside [0, 1] is never taken."""
     best = -np.inf
     chosen = 0.0
     scale = temperature * step
@@ -305,7 +392,7 @@ def _move_lever(lever, marginal, step, temperature, key, words, slot):
         candidate = lever + move
         if candidate < -1e-9 or candidate > 1 + 1e-9:
             continue
-        score = marginal * move / scale + _gumbel(_uniform(key, words, slot + k))
+        score = marginal * move / scale + gumbels[first + k]
         if score > best:
             best = score
             chosen = move
@@ -445,6 +532,9 @@ def _runs(
     width = max(n_pairs, 2 * n, g, 1)
     units = np.empty(width)
     normals = np.empty(width)
+    tails = np.empty(width, dtype=np.int64)
+    spare = np.empty(width)
+    lever_gumbels = np.empty(9 + 3 * g)
     linked = np.empty(n_pairs)
     used = np.empty(N_LEVERS, dtype=np.bool_)
     for r in range(runs):
@@ -549,7 +639,7 @@ def _runs(
         suppression_rate = p[SUPPRESSION_RATE]
         strike_suppression = p[STRIKE_SUPPRESSION]
         group_noise = p[GROUP_NOISE]
-        _fill_normals(kn, words_n, noff[N_STRENGTH], g, units, normals)
+        _fill_normals(kn, words_n, noff[N_STRENGTH], g, units, normals, tails, spare)
         for k in range(g):
             strike_pressure = 0.0
             for i in range(n):
@@ -610,25 +700,20 @@ def _runs(
                 )
             step_size = p[POLICY_STEP]
             lever_temperature = p[EMIRATE_TEMPERATURE]
-            base = uoff[U_POLICY]
+            _gumbel_pass(ku, words_u, uoff[U_POLICY], 9, lever_gumbels)
+            _gumbel_pass(ku, words_u, uoff[U_EFFORT], 3 * g, lever_gumbels[9:])
             inclusivity[r] = _move_lever(
-                incl, m_inclusivity, step_size, lever_temperature, ku, words_u, base
+                incl, m_inclusivity, step_size, lever_temperature, lever_gumbels, 0
             )
             water[r] = _move_lever(
-                water[r], m_water, step_size, lever_temperature, ku, words_u, base + 3
+                water[r], m_water, step_size, lever_temperature, lever_gumbels, 3
             )
             border[r] = _move_lever(
-                border[r], m_border, step_size, lever_temperature, ku, words_u, base + 6
+                border[r], m_border, step_size, lever_temperature, lever_gumbels, 6
             )
             for k in range(g):
                 ef[k] = _move_lever(
-                    ef[k],
-                    m_effort[k],
-                    step_size,
-                    lever_temperature,
-                    ku,
-                    words_u,
-                    uoff[U_EFFORT] + 3 * k,
+                    ef[k], m_effort[k], step_size, lever_temperature, lever_gumbels, 9 + 3 * k
                 )
             coerced_any = 0.0
             for i in range(n):
@@ -821,7 +906,7 @@ def _runs(
             aid_factor = (1.0 - p[AID_IMPORT_SHARE]) + p[AID_IMPORT_SHARE] * aid[r]
             adjustment = p[TRADE_ADJUSTMENT]
             trade_noise = p[TRADE_NOISE]
-            _fill_normals(kn, words_n, noff[N_FLOW], 2 * n, units, normals)
+            _fill_normals(kn, words_n, noff[N_FLOW], 2 * n, units, normals, tails, spare)
             for i in range(n):
                 if i == target:
                     imports[r, i] = 0.0
@@ -921,7 +1006,7 @@ def _runs(
                 for j in range(i + 1, n):
                     others = max(weight_total - third[i] - third[j], 1e-12)
                     pressures[i, j] = acc[j] / others
-        _fill_normals(kn, words_n, noff[N_PAIRS], n_pairs, units, normals)
+        _fill_normals(kn, words_n, noff[N_PAIRS], n_pairs, units, normals, tails, spare)
         for q in range(n_pairs):
             i = pair_i[q]
             j = pair_j[q]
