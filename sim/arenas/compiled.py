@@ -521,8 +521,8 @@ def _runs(
     pressures = np.empty((n, n))
     weighted_rows = np.empty((n, n))
     n_pairs = n * (n - 1) // 2
-    pair_i = np.empty(n_pairs, dtype=np.int64)
-    pair_j = np.empty(n_pairs, dtype=np.int64)
+    pair_i = np.empty(n_pairs, dtype=np.uint64)  # unsigned: no wraparound test per index
+    pair_j = np.empty(n_pairs, dtype=np.uint64)
     q = 0
     for i in range(n):
         for j in range(i + 1, n):
@@ -985,7 +985,7 @@ def _runs(
         noise_scale = p[AFFINITY_NOISE]
         # balance pressure of every pair from this month's (old) affinities, (A w) A: the
         # only cubic term; a BLAS product per run for larger worlds (as the numpy arena's
-        # matmul), loops over the upper triangle for small ones (no call overhead)
+        # matmul), a dot product per pair of the upper triangle for small ones (no call overhead)
         for i in range(n):
             for k in range(n):
                 weighted_rows[i, k] = aff[i, k] * third[k]
@@ -996,16 +996,18 @@ def _runs(
                     others = max(weight_total - third[i] - third[j], 1e-12)
                     pressures[i, j] = products[i, j] / others
         else:
+            # one dot product per pair, its terms in k order as the row-by-row sums
+            # would add them (bitwise the same; independent pairs overlap in the CPU
+            # instead of each row's sums waiting on the last)
             for i in range(n):
-                for j in range(n):
-                    acc[j] = 0.0
-                for k in range(n):
-                    a = weighted_rows[i, k]
-                    for j in range(i + 1, n):
-                        acc[j] += a * aff[k, j]
+                row = weighted_rows[i]
                 for j in range(i + 1, n):
-                    others = max(weight_total - third[i] - third[j], 1e-12)
-                    pressures[i, j] = acc[j] / others
+                    u = np.uint64(j)  # an unsigned index: no wraparound test
+                    total = 0.0
+                    for k in range(n):
+                        total += row[k] * aff[k, u]
+                    others = max(weight_total - third[i] - third[u], 1e-12)
+                    pressures[i, u] = total / others
         _fill_normals(kn, words_n, noff[N_PAIRS], n_pairs, units, normals, tails, spare)
         for q in range(n_pairs):
             i = pair_i[q]
@@ -1026,10 +1028,10 @@ def _runs(
             coop = 0.0
             coer = 0.0
             if has_target:
-                if j == target:
+                if np.int64(j) == target:
                     coop = warming[i]
                     coer = cooling[i]
-                elif i == target:
+                elif np.int64(i) == target:
                     coop = warming[j]
                     coer = cooling[j]
             influence = rivalry_s[i, j] * (climbed[i] + climbed[j])
