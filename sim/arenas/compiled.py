@@ -562,8 +562,9 @@ def _runs(
                     probability = math.exp(-rate)
                     cumulative = probability
                     for j in range(POISSON_MAX):
-                        if u > cumulative:
-                            count += 1
+                        if u <= cumulative:
+                            break  # the cumulative sum only grows: no later count either
+                        count += 1
                         probability = probability * rate / (j + 1)
                         cumulative = cumulative + probability
                 att[k, i] = count + extra_attacks[k, i]
