@@ -785,11 +785,13 @@ def _bloc_kernel(
     uncompiled (slowly), which the tests use.  Writes canonical labels to ``out``.
     """
     n_runs, n_actors = weights.shape[0], weights.shape[1]
+    size = np.uint64(n_actors)
     affinity = np.empty(n_actors)
     between = np.empty(n_actors * n_actors)
     occupied = np.empty(n_actors, dtype=np.bool_)
     relabel = np.empty(n_actors, dtype=np.int64)
-    labels = np.empty(n_actors, dtype=np.int64)
+    # unsigned labels: indexing with them needs no test for negative indices
+    labels = np.empty(n_actors, dtype=np.uint64)
     for run in range(n_runs):
         w = weights[run]
         tol = tolerance[run]
@@ -835,7 +837,7 @@ def _bloc_kernel(
             for k in range(n_actors * n_actors):
                 between[k] = 0.0
             for i in range(n_actors):
-                row = labels[i] * n_actors
+                row = labels[i] * size
                 for j in range(n_actors):
                     between[row + labels[j]] += w[i, j]
             best_pair = -1
