@@ -240,6 +240,16 @@ def _from_bits(typingctx, x):
     return types.float64(types.uint64), codegen
 
 
+@intrinsic
+def _popcount(typingctx, x):
+    """The number of set bits of the uint64 ``x`` (LLVM's ``ctpop``)."""
+
+    def codegen(context, builder, signature, args):
+        return builder.ctpop(args[0])
+
+    return types.uint64(types.uint64), codegen
+
+
 _EXPONENT = np.uint64(0x7FF0000000000000)
 _HALF_EXPONENT = np.uint64(0x3FE0000000000000)  # the exponent bits of [0.5, 1)
 _S52 = np.uint64(52)
@@ -1258,35 +1268,53 @@ def month_measures(affinity, blocs, balanced, frustration):
     frustration of the bloc partition ``blocs[r]`` (:func:`sim.recorder.partition_frustration`,
     summed in another order)."""
     runs, n = affinity.shape[0], affinity.shape[1]
-    signs = np.empty((n, n))
+    if n > 64:  # the ties of an actor as bits of one word
+        raise ValueError("month_measures counts triads of at most 64 actors")
+    positive = np.empty(n, dtype=np.uint64)
+    negative = np.empty(n, dtype=np.uint64)
+    one = np.uint64(1)
     for r in range(runs):
         a = affinity[r]
         b = blocs[r]
         violated = 0.0
         for i in range(n):
-            signs[i, i] = 0.0
+            positive[i] = 0
+            negative[i] = 0
+        for i in range(n):
             for j in range(i + 1, n):
                 value = a[i, j]
-                sign = 1.0 if value > 0.0 else (-1.0 if value < 0.0 else 0.0)
-                signs[i, j] = sign
-                signs[j, i] = sign
+                bit_i = one << np.uint64(i)
+                bit_j = one << np.uint64(j)
+                if value > 0.0:
+                    positive[i] |= bit_j
+                    positive[j] |= bit_i
+                elif value < 0.0:
+                    negative[i] |= bit_j
+                    negative[j] |= bit_i
                 if b[i] == b[j]:
                     violated += max(-value, 0.0)
                 else:
                     violated += max(value, 0.0)
+        # triads (i < j < k) with three non-zero ties and the sum of their sign products,
+        # counted per pair (i, j) over the k above j by bit counts: integers, so the same
+        # totals as adding triad by triad
         closed = 0.0
         signed = 0.0
         for i in range(n):
             for j in range(i + 1, n):
-                s_ij = signs[i, j]
-                if s_ij == 0.0:
+                bit_j = one << np.uint64(j)
+                if positive[i] & bit_j:
+                    s_ij = 1.0
+                elif negative[i] & bit_j:
+                    s_ij = -1.0
+                else:
                     continue
-                for k in range(j + 1, n):
-                    s_jk = signs[j, k]
-                    s_ik = signs[i, k]
-                    if s_jk != 0.0 and s_ik != 0.0:
-                        closed += 1.0
-                        signed += s_ij * s_jk * s_ik
+                above = ~((bit_j << one) - one)  # the actors k > j
+                agree = ((positive[i] & positive[j]) | (negative[i] & negative[j])) & above
+                differ = ((positive[i] & negative[j]) | (negative[i] & positive[j])) & above
+                same, other = float(_popcount(agree)), float(_popcount(differ))
+                closed += same + other
+                signed += s_ij * (same - other)
         balanced[r] = 0.5 * (closed + signed) / closed if closed > 0 else np.nan
         frustration[r] = violated
 
