@@ -33,6 +33,23 @@ def test_compiled_blocs_triads_and_frustration_equal_numpy(world):
     )
 
 
+@pytest.mark.parametrize("n", [3, 12, 63, 64, 65, 80])
+def test_triads_by_bit_counts_equal_numpy_on_either_side_of_64_actors(n):
+    """Up to 64 actors the triads are counted from bit masks of ties, above by signs."""
+    generator = np.random.default_rng(n)
+    affinity = generator.uniform(-1.0, 1.0, (12, n, n))
+    affinity[generator.uniform(size=affinity.shape) < 0.15] = 0.0  # absent ties
+    affinity = np.triu(affinity, 1)
+    affinity = affinity + affinity.transpose(0, 2, 1)
+    blocs = recorder._kernel_blocs(affinity)
+    balanced, frustration = np.empty(12), np.empty(12)
+    compiled_arenas().month_measures(affinity, blocs, balanced, frustration)
+    np.testing.assert_array_equal(balanced, recorder.balanced_triad_shares(affinity))
+    np.testing.assert_allclose(
+        frustration, recorder.partition_frustration(affinity, blocs), rtol=1e-13, atol=1e-15
+    )
+
+
 def test_recorded_frames_equal_on_either_path(monkeypatch):
     from sim.ensemble import run_batch
     from sim.results import FRAMES

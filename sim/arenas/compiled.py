@@ -1260,6 +1260,43 @@ def step(
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _measures_by_signs(affinity, blocs, balanced, frustration):
+    """:func:`month_measures` triad by triad, for worlds of more than 64 actors."""
+    runs, n = affinity.shape[0], affinity.shape[1]
+    signs = np.empty((n, n))
+    for r in range(runs):
+        a = affinity[r]
+        b = blocs[r]
+        violated = 0.0
+        for i in range(n):
+            signs[i, i] = 0.0
+            for j in range(i + 1, n):
+                value = a[i, j]
+                sign = 1.0 if value > 0.0 else (-1.0 if value < 0.0 else 0.0)
+                signs[i, j] = sign
+                signs[j, i] = sign
+                if b[i] == b[j]:
+                    violated += max(-value, 0.0)
+                else:
+                    violated += max(value, 0.0)
+        closed = 0.0
+        signed = 0.0
+        for i in range(n):
+            for j in range(i + 1, n):
+                s_ij = signs[i, j]
+                if s_ij == 0.0:
+                    continue
+                for k in range(j + 1, n):
+                    s_jk = signs[j, k]
+                    s_ik = signs[i, k]
+                    if s_jk != 0.0 and s_ik != 0.0:
+                        closed += 1.0
+                        signed += s_ij * s_jk * s_ik
+        balanced[r] = 0.5 * (closed + signed) / closed if closed > 0 else np.nan
+        frustration[r] = violated
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def month_measures(affinity, blocs, balanced, frustration):
     """The recorder's monthly measures of every run, in one pass over its pairs:
     ``balanced[r]``, the share of balanced triads among those with three non-zero ties
@@ -1268,8 +1305,9 @@ def month_measures(affinity, blocs, balanced, frustration):
     frustration of the bloc partition ``blocs[r]`` (:func:`sim.recorder.partition_frustration`,
     summed in another order)."""
     runs, n = affinity.shape[0], affinity.shape[1]
-    if n > 64:  # the ties of an actor as bits of one word
-        raise ValueError("month_measures counts triads of at most 64 actors")
+    if n > 64:  # more ties than the bits of one word
+        _measures_by_signs(affinity, blocs, balanced, frustration)
+        return
     positive = np.empty(n, dtype=np.uint64)
     negative = np.empty(n, dtype=np.uint64)
     one = np.uint64(1)
