@@ -569,6 +569,12 @@ def _runs(
                 count = 0
                 if rate != 0.0:  # a zero rate gives no attack whatever the uniform
                     u = _uniform(ku, words_u, uoff[U_ATTACKS] + k * n + i)
+                    if u < 1.0 - rate - 1e-15:
+                        # exp(-rate) >= 1 - rate, and the margin covers the rounding of
+                        # both sides: u is below the first cumulative probability, so
+                        # no attack, decided without the exp (most months, most pairs)
+                        att[k, i] = extra_attacks[k, i]
+                        continue
                     probability = math.exp(-rate)
                     cumulative = probability
                     for j in range(POISSON_MAX):
@@ -614,16 +620,23 @@ def _runs(
             delivered[r, i] = eog[i]
             used[:] = False
             if is_state[i]:
-                lift = math.exp(sensitivity * (pressure[i] * (1.0 - eog[i]) - s_pressure_reference))
+                lift = -1.0  # the pressure's lift of the hazards: computed if a lever needs it
                 was_open = border_open[r, i]
                 for lever in range(N_LEVERS):
                     if rates[i, lever] == 0.0:
                         continue  # no such lever on record: zero hazard
                     if lever == CLOSURE and not (borders[i] and was_open):
                         continue  # no shared open border to close
-                    hazard = 1.0 - math.exp(-(rates[i, lever] * lift))
+                    if lift < 0.0:
+                        lift = math.exp(
+                            sensitivity * (pressure[i] * (1.0 - eog[i]) - s_pressure_reference)
+                        )
+                    exponent = rates[i, lever] * lift
                     slot = uoff[U_LEVERS] + N_LEVERS * i + lever
-                    used[lever] = _uniform(ku, words_u, slot) < hazard
+                    u = _uniform(ku, words_u, slot)
+                    if u >= exponent + 1e-15:
+                        continue  # 1 - exp(-x) <= x, the margin covers rounding: not used
+                    used[lever] = u < 1.0 - math.exp(-exponent)
             strike = used[STRIKE] or s_strikes[i]
             closure = used[CLOSURE] or s_closures[i]
             deportation = used[DEPORTATION] or s_deportations[i]
