@@ -14,6 +14,7 @@ No timing here: speed is measured by ``make bench`` (``benchmarks/bench.py``).
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,7 @@ from sim.alignment import (
     detect_blocs_batch,
 )
 from sim.ensemble import run_batch, run_ensemble, split_spec
+from sim.kernel import compiled_arenas
 from sim.results import FRAMES, Results
 from sim.state import SimState
 from sim.world import synthetic_world
@@ -292,3 +294,35 @@ def test_compiled_bloc_kernel_equals_numpy_path_from_hostile_to_friendly(bias):
                 loop_labels(relations, threshold, kernel=compiled),
                 numpy_labels(relations, threshold),
             )
+
+
+def _plain_poisson_count(rate: float, u: float, cap: int) -> int:
+    """The count as the reference takes it: every cumulative probability compared."""
+    probability = math.exp(-rate)
+    cumulative, count = probability, 0
+    for j in range(cap):
+        count += u > cumulative
+        probability = probability * rate / (j + 1)
+        cumulative = cumulative + probability
+    return count
+
+
+@pytest.mark.skipif(compiled_arenas() is None, reason="numba not available")
+def test_shortcut_attack_counts_and_lever_draws_decide_as_the_plain_formulas():
+    """The compiled step skips the exp where the uniform already decides; at uniforms
+    within a few ulps of each threshold the decisions are the plain formulas' ones."""
+    from sim.arenas import compiled
+
+    generator = np.random.default_rng(11)
+    rates = np.concatenate(
+        [[0.0, 1e-300, 1e-16, 1e-9, 0.5, 1.0, 3.0, 7.0], generator.exponential(0.2, 400)]
+    )
+    for rate in rates:
+        first = math.exp(-rate)
+        edges = [first, 1.0 - rate, 1.0 - math.exp(-rate), rate]
+        near = [np.nextafter(e, d) for e in edges for d in (-1.0, 2.0)] + edges
+        uniforms = [u for u in [*near, *generator.uniform(0.0, 1.0, 20)] if 0.0 <= u < 1.0]
+        for u in uniforms:
+            cap = compiled.POISSON_MAX
+            assert compiled._poisson_count(rate, u) == _plain_poisson_count(rate, u, cap), (rate, u)
+            assert compiled._hazard_hit(rate, u) == (u < 1.0 - math.exp(-rate)), (rate, u)

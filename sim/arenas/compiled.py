@@ -380,6 +380,37 @@ def _gumbel(u):
     return -math.log(-math.log(clipped))
 
 
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _poisson_count(rate, u):
+    """:func:`sim.arenas.choice.poisson_from_uniform` of one uniform ``u`` in [0, 1):
+    the count of cumulative probabilities below ``u``, at most ``POISSON_MAX``.  It stops
+    at the first one above ``u`` (the sum only grows), and for ``u < 1 - rate`` less a
+    margin over rounding it answers 0 without the ``exp`` (``exp(-x) >= 1 - x``): the
+    same count either way, with no ``exp`` in most months of most pairs."""
+    if u < 1.0 - rate - 1e-15:
+        return 0
+    probability = math.exp(-rate)
+    cumulative = probability
+    count = 0
+    for j in range(POISSON_MAX):
+        if u <= cumulative:
+            break
+        count += 1
+        probability = probability * rate / (j + 1)
+        cumulative = cumulative + probability
+    return count
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _hazard_hit(exponent, u):
+    """``u < 1 - exp(-exponent)``, for ``exponent >= 0`` and ``u`` in [0, 1): without
+    the ``exp`` when ``u`` is above ``exponent`` by a margin over rounding
+    (``1 - exp(-x) <= x``), the same answer either way."""
+    if u >= exponent + 1e-15:
+        return False
+    return u < 1.0 - math.exp(-exponent)
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
 def _gumbel_pass(key, words, offset, count, out):
     """``out[:count]`` = the Gumbel variates of slots ``offset ..`` in one vectorisable
@@ -569,20 +600,7 @@ def _runs(
                 count = 0
                 if rate != 0.0:  # a zero rate gives no attack whatever the uniform
                     u = _uniform(ku, words_u, uoff[U_ATTACKS] + k * n + i)
-                    if u < 1.0 - rate - 1e-15:
-                        # exp(-rate) >= 1 - rate, and the margin covers the rounding of
-                        # both sides: u is below the first cumulative probability, so
-                        # no attack, decided without the exp (most months, most pairs)
-                        att[k, i] = extra_attacks[k, i]
-                        continue
-                    probability = math.exp(-rate)
-                    cumulative = probability
-                    for j in range(POISSON_MAX):
-                        if u <= cumulative:
-                            break  # the cumulative sum only grows: no later count either
-                        count += 1
-                        probability = probability * rate / (j + 1)
-                        cumulative = cumulative + probability
+                    count = _poisson_count(rate, u)
                 att[k, i] = count + extra_attacks[k, i]
         memory = p[GRIEVANCE_MEMORY]
         temperature = p[CHOICE_TEMPERATURE]
@@ -633,10 +651,7 @@ def _runs(
                         )
                     exponent = rates[i, lever] * lift
                     slot = uoff[U_LEVERS] + N_LEVERS * i + lever
-                    u = _uniform(ku, words_u, slot)
-                    if u >= exponent + 1e-15:
-                        continue  # 1 - exp(-x) <= x, the margin covers rounding: not used
-                    used[lever] = u < 1.0 - math.exp(-exponent)
+                    used[lever] = _hazard_hit(exponent, _uniform(ku, words_u, slot))
             strike = used[STRIKE] or s_strikes[i]
             closure = used[CLOSURE] or s_closures[i]
             deportation = used[DEPORTATION] or s_deportations[i]
