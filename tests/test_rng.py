@@ -90,7 +90,7 @@ def test_compiled_code_draws_the_same_bits():
     keys = month_keys(runs=50)
     size = 3000  # about 450 tail normals per run
     words = rng.slot_words(size + 10)
-    units, out, spare = np.empty(size), np.empty(size), np.empty(size)
+    units, out, spare = np.empty(size), np.empty(size), np.empty(size + 15)
     tails = np.empty(size, dtype=np.int64)
     expected_normals = rng.normals(keys, 10, size)
     expected_uniforms = rng.uniforms(keys, 10, size)

@@ -291,7 +291,7 @@ def _fill_normals(key, words, offset, count, units, out, tails, spare):
     :func:`sim.rng.normal_from_unit`, in vectorisable passes: the central formula for
     all, then the tails (about 15 %) gathered and computed together, their logarithm
     from the bits (:func:`_log_normal`) instead of a ``frexp`` call each.  ``tails``
-    (int64) and ``spare`` (float64) are scratch of at least ``count``."""
+    (int64) and ``spare`` (float64) are scratch of at least ``count`` and ``count + 15``."""
     for j in range(count):
         z = key ^ words[offset + j]
         units[j] = rng.open_unit(rng.mix(z))
@@ -303,11 +303,16 @@ def _fill_normals(key, words, offset, count, units, out, tails, spare):
     for j in range(count):
         if abs(units[j] - 0.5) > 0.425:
             tails[m] = j
+            p = units[j]
+            spare[m] = p if p - 0.5 < 0.0 else 1.0 - p
             m += 1
-    for t in range(m):
-        p = units[tails[t]]
-        spare[t] = _log_normal(p if p - 0.5 < 0.0 else 1.0 - p)
-    for t in range(m):
+    # whole vectors (no scalar remainder) once there are enough tails to fill them
+    padded = m if m < 8 else (m + 15) // 16 * 16
+    for t in range(m, padded):
+        spare[t] = 0.01
+    for t in range(padded):
+        spare[t] = _log_normal(spare[t])
+    for t in range(padded):
         r = math.sqrt(-spare[t])
         if r <= 5.0:
             value = rng._poly(rng._C, r - 1.6) / rng._poly(rng._D, r - 1.6)
@@ -574,7 +579,7 @@ def _runs(
     units = np.empty(width)
     normals = np.empty(width)
     tails = np.empty(width, dtype=np.int64)
-    spare = np.empty(width)
+    spare = np.empty(width + 15)
     lever_gumbels = np.empty(9 + 3 * g)
     linked = np.empty(n_pairs)
     used = np.empty(N_LEVERS, dtype=np.bool_)
