@@ -99,9 +99,8 @@ _SERIES = tuple(1.0 / (2 * k + 1) for k in range(12))  # 1, 1/3, 1/5, ..., 1/23
 
 
 @_jitable
-def log_arith(x: float) -> float:
-    """``log(x)`` for a normal double ``x > 0`` with +, *, / only (after ``frexp``)."""
-    m, e = math.frexp(x)
+def log_from_frexp(m: float, e) -> float:
+    """``log(m * 2**e)`` for ``m`` in [0.5, 1) (``math.frexp``'s parts), with +, *, / only."""
     if m < _SQRT_HALF:
         m = m + m
         e = e - 1
@@ -121,6 +120,13 @@ def log_arith(x: float) -> float:
     p = p * s + _SERIES[0]
     k = float(e)
     return k * _LN2_HI + (k * _LN2_LO + (f + f) * p)
+
+
+@_jitable
+def log_arith(x: float) -> float:
+    """``log(x)`` for a normal double ``x > 0`` with +, *, / only (after ``frexp``)."""
+    m, e = math.frexp(x)
+    return log_from_frexp(m, e)
 
 
 # AS 241 (PPND16) coefficients.

@@ -257,32 +257,13 @@ _S52 = np.uint64(52)
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _log_normal(x):
-    """:func:`sim.rng.log_arith` of a positive normal double, ``frexp`` taken from the
-    bits (equal to ``math.frexp`` there) so that a loop of it vectorises; the same
-    operations in the same order, hence bitwise the same value."""
+    """:func:`sim.rng.log_arith` of a positive normal double, its ``frexp`` parts taken
+    from the bits (equal to ``math.frexp``'s there) so that a loop of it vectorises; the
+    same series (:func:`sim.rng.log_from_frexp`), hence bitwise the same value."""
     b = _bits(x)
-    e = np.int64(b >> _S52) - 1022
-    m = _from_bits((b & ~_EXPONENT) | _HALF_EXPONENT)
-    small = m < rng._SQRT_HALF
-    m = m + m if small else m
-    e = e - 1 if small else e
-    f = (m - 1.0) / (m + 1.0)
-    s = f * f
-    c = rng._SERIES
-    p = c[11]
-    p = p * s + c[10]
-    p = p * s + c[9]
-    p = p * s + c[8]
-    p = p * s + c[7]
-    p = p * s + c[6]
-    p = p * s + c[5]
-    p = p * s + c[4]
-    p = p * s + c[3]
-    p = p * s + c[2]
-    p = p * s + c[1]
-    p = p * s + c[0]
-    k = float(e)
-    return k * rng._LN2_HI + (k * rng._LN2_LO + (f + f) * p)
+    return rng.log_from_frexp(
+        _from_bits((b & ~_EXPONENT) | _HALF_EXPONENT), np.int64(b >> _S52) - 1022
+    )
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -1293,40 +1274,73 @@ def step(
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _measures_by_signs(affinity, blocs, balanced, frustration):
-    """:func:`month_measures` triad by triad, for worlds of more than 64 actors."""
-    runs, n = affinity.shape[0], affinity.shape[1]
-    signs = np.empty((n, n))
-    for r in range(runs):
-        a = affinity[r]
-        b = blocs[r]
-        violated = 0.0
-        for i in range(n):
-            signs[i, i] = 0.0
-            for j in range(i + 1, n):
-                value = a[i, j]
-                sign = 1.0 if value > 0.0 else (-1.0 if value < 0.0 else 0.0)
-                signs[i, j] = sign
-                signs[j, i] = sign
-                if b[i] == b[j]:
-                    violated += max(-value, 0.0)
-                else:
-                    violated += max(value, 0.0)
-        closed = 0.0
-        signed = 0.0
-        for i in range(n):
-            for j in range(i + 1, n):
-                s_ij = signs[i, j]
-                if s_ij == 0.0:
-                    continue
-                for k in range(j + 1, n):
-                    s_jk = signs[j, k]
-                    s_ik = signs[i, k]
-                    if s_jk != 0.0 and s_ik != 0.0:
-                        closed += 1.0
-                        signed += s_ij * s_jk * s_ik
-        balanced[r] = 0.5 * (closed + signed) / closed if closed > 0 else np.nan
-        frustration[r] = violated
+def _triads_by_signs(a, signs):
+    """(closed, signed) triad counts of one run's affinities ``a``, triad by triad (for
+    worlds of more than 64 actors; ``signs`` is (N, N) scratch)."""
+    n = a.shape[0]
+    for i in range(n):
+        signs[i, i] = 0.0
+        for j in range(i + 1, n):
+            value = a[i, j]
+            sign = 1.0 if value > 0.0 else (-1.0 if value < 0.0 else 0.0)
+            signs[i, j] = sign
+            signs[j, i] = sign
+    closed = 0.0
+    signed = 0.0
+    for i in range(n):
+        for j in range(i + 1, n):
+            s_ij = signs[i, j]
+            if s_ij == 0.0:
+                continue
+            for k in range(j + 1, n):
+                s_jk = signs[j, k]
+                s_ik = signs[i, k]
+                if s_jk != 0.0 and s_ik != 0.0:
+                    closed += 1.0
+                    signed += s_ij * s_jk * s_ik
+    return closed, signed
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _triads_by_bits(a, positive, negative):
+    """(closed, signed) triad counts of one run's affinities ``a`` (at most 64 actors):
+    per pair (i, j), the k above j by bit counts of each actor's positive and negative
+    ties (``positive``, ``negative``: (N,) uint64 scratch).  Integers, so the same totals
+    as adding triad by triad."""
+    n = a.shape[0]
+    one = np.uint64(1)
+    for i in range(n):
+        positive[i] = 0
+        negative[i] = 0
+    for i in range(n):
+        for j in range(i + 1, n):
+            value = a[i, j]
+            bit_i = one << np.uint64(i)
+            bit_j = one << np.uint64(j)
+            if value > 0.0:
+                positive[i] |= bit_j
+                positive[j] |= bit_i
+            elif value < 0.0:
+                negative[i] |= bit_j
+                negative[j] |= bit_i
+    closed = 0.0
+    signed = 0.0
+    for i in range(n):
+        for j in range(i + 1, n):
+            bit_j = one << np.uint64(j)
+            if positive[i] & bit_j:
+                s_ij = 1.0
+            elif negative[i] & bit_j:
+                s_ij = -1.0
+            else:
+                continue
+            above = ~((bit_j << one) - one)  # the actors k > j
+            agree = ((positive[i] & positive[j]) | (negative[i] & negative[j])) & above
+            differ = ((positive[i] & negative[j]) | (negative[i] & positive[j])) & above
+            same, other = float(_popcount(agree)), float(_popcount(differ))
+            closed += same + other
+            signed += s_ij * (same - other)
+    return closed, signed
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -1338,54 +1352,25 @@ def month_measures(affinity, blocs, balanced, frustration):
     frustration of the bloc partition ``blocs[r]`` (:func:`sim.recorder.partition_frustration`,
     summed in another order)."""
     runs, n = affinity.shape[0], affinity.shape[1]
-    if n > 64:  # more ties than the bits of one word
-        _measures_by_signs(affinity, blocs, balanced, frustration)
-        return
+    by_bits = n <= 64  # an actor's ties as the bits of one word
     positive = np.empty(n, dtype=np.uint64)
     negative = np.empty(n, dtype=np.uint64)
-    one = np.uint64(1)
+    signs = np.empty((0, 0) if by_bits else (n, n))
     for r in range(runs):
         a = affinity[r]
         b = blocs[r]
         violated = 0.0
         for i in range(n):
-            positive[i] = 0
-            negative[i] = 0
-        for i in range(n):
             for j in range(i + 1, n):
                 value = a[i, j]
-                bit_i = one << np.uint64(i)
-                bit_j = one << np.uint64(j)
-                if value > 0.0:
-                    positive[i] |= bit_j
-                    positive[j] |= bit_i
-                elif value < 0.0:
-                    negative[i] |= bit_j
-                    negative[j] |= bit_i
                 if b[i] == b[j]:
                     violated += max(-value, 0.0)
                 else:
                     violated += max(value, 0.0)
-        # triads (i < j < k) with three non-zero ties and the sum of their sign products,
-        # counted per pair (i, j) over the k above j by bit counts: integers, so the same
-        # totals as adding triad by triad
-        closed = 0.0
-        signed = 0.0
-        for i in range(n):
-            for j in range(i + 1, n):
-                bit_j = one << np.uint64(j)
-                if positive[i] & bit_j:
-                    s_ij = 1.0
-                elif negative[i] & bit_j:
-                    s_ij = -1.0
-                else:
-                    continue
-                above = ~((bit_j << one) - one)  # the actors k > j
-                agree = ((positive[i] & positive[j]) | (negative[i] & negative[j])) & above
-                differ = ((positive[i] & negative[j]) | (negative[i] & positive[j])) & above
-                same, other = float(_popcount(agree)), float(_popcount(differ))
-                closed += same + other
-                signed += s_ij * (same - other)
+        if by_bits:
+            closed, signed = _triads_by_bits(a, positive, negative)
+        else:
+            closed, signed = _triads_by_signs(a, signs)
         balanced[r] = 0.5 * (closed + signed) / closed if closed > 0 else np.nan
         frustration[r] = violated
 
